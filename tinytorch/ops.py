@@ -1,0 +1,504 @@
+"""Every op of tinytorch: one class each, forward and backward side by side.
+
+forward(*arrays, **options) computes the value from numpy arrays.
+backward(ctx, g, *inputs, out) gets `g`, the gradient of the loss with respect to `out`, and
+returns the gradient with respect to each input: g times the local derivative (the chain
+rule). It returns None for an input that needs no gradient (`ctx.needs_grad`).
+
+A plain backward passes numpy arrays to the rules; `create_graph=True` passes Tensors. The
+rules are written once for both, with operators and the lowercase op functions at the bottom
+of this file (`cos(x)`, `where(...)`): on arrays those are numpy, on Tensors they record ops.
+
+Derivatives at kinks and edges follow PyTorch; each choice is noted next to its op.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .tensor import Function, Tensor
+
+# ---- arithmetic -----------------------------------------------------------------------------
+
+
+class Add(Function):
+    """a + b;  d/da = 1, d/db = 1"""
+
+    @staticmethod
+    def forward(a, b):
+        return a + b
+
+    @staticmethod
+    def backward(ctx, g, a, b, out):
+        return g, g
+
+
+class Sub(Function):
+    """a - b;  d/da = 1, d/db = -1"""
+
+    @staticmethod
+    def forward(a, b):
+        return a - b
+
+    @staticmethod
+    def backward(ctx, g, a, b, out):
+        return g, (-g if ctx.needs_grad[1] else None)
+
+
+class Neg(Function):
+    """-a;  d/da = -1"""
+
+    @staticmethod
+    def forward(a):
+        return -a
+
+    @staticmethod
+    def backward(ctx, g, a, out):
+        return -g
+
+
+class Mul(Function):
+    """a * b;  d/da = b, d/db = a"""
+
+    @staticmethod
+    def forward(a, b):
+        return a * b
+
+    @staticmethod
+    def backward(ctx, g, a, b, out):
+        da, db = ctx.needs_grad
+        return (g * b if da else None), (g * a if db else None)
+
+
+class Div(Function):
+    """a / b;  d/da = 1/b, d/db = -a/b² = -out/b"""
+
+    @staticmethod
+    def forward(a, b):
+        return a / b
+
+    @staticmethod
+    def backward(ctx, g, a, b, out):
+        da, db = ctx.needs_grad
+        return (g / b if da else None), (-(g * out) / b if db else None)
+
+
+def _value(t):
+    """The numbers inside, for decisions that have no derivative (masks, signs, ties)."""
+    return t.data if isinstance(t, Tensor) else t
+
+
+def _int_power(a: np.ndarray, n: int) -> np.ndarray:
+    """a**n for a small whole n, by repeated squaring: numpy's general pow is ~50x slower."""
+    if n < 0:
+        return 1.0 / _int_power(a, -n)
+    result = np.ones_like(a) if n == 0 else None
+    square = a
+    while n:
+        if n & 1:
+            result = square if result is None else result * square
+        n >>= 1
+        if n:
+            square = square * square
+    return result
+
+
+class Pow(Function):
+    """a ** b;  d/da = b·a^(b-1), d/db = a^b·log(a)
+
+    As PyTorch: d/da is 0 where b == 0 (not 0·a^-1, which is nan at a = 0), and d/db is 0
+    where a == 0 and b >= 0 (not 0·log 0 = nan). A negative base with a fractional exponent
+    gives nan, never a complex number.
+    """
+
+    SMALL_INTEGER = 16  # a single whole exponent up to this size is done by multiplication
+
+    @staticmethod
+    def forward(a, b):
+        if b.size == 1 and b.ndim <= a.ndim:
+            e = b.item()
+            if e.is_integer() and abs(e) <= Pow.SMALL_INTEGER:
+                out = _int_power(a, int(e))
+                return out.copy() if out is a else out  # a result never shares its input's memory
+            if e == 0.5:  # numpy's own a**0.5 is sqrt too
+                return np.sqrt(a)
+        return np.power(a, b)
+
+    @staticmethod
+    def backward(ctx, g, a, b, out):
+        need_a, need_b = ctx.needs_grad
+        da = db = None
+        if need_a:
+            e = _value(b)
+            if e.size == 1 and e.item() == 2:  # x**2, the commonest power: 2x
+                da = g * (b * a)
+            elif e.size == 1 and e.item() != 0:  # one exponent n != 0: n·x^(n-1), nothing to mask
+                da = g * (b * power(a, b - 1))
+            else:
+                da = where(e == 0, 0.0, g * b * power(a, b - 1))
+        if need_b:
+            va, vb = _value(a), _value(b)
+            db = where((va == 0) & (vb >= 0), 0.0, g * out * log(a))
+        return da, db
+
+
+class MatMul(Function):
+    """a @ b (numpy's matmul: 1-D operands are vectors, leading axes broadcast);
+    d/da = g @ bᵀ, d/db = aᵀ @ g"""
+
+    @staticmethod
+    def forward(a, b):
+        return a @ b
+
+    @staticmethod
+    def backward(ctx, g, a, b, out):
+        # Treat vectors as 1-row / 1-column matrices, then drop that axis again.
+        a2 = a.reshape(1, -1) if a.ndim == 1 else a
+        b2 = b.reshape(-1, 1) if b.ndim == 1 else b
+        g2 = g.reshape(_matmul_shape(a2.shape, b2.shape))
+        da = db = None
+        if ctx.needs_grad[0]:
+            da = g2 @ b2.swapaxes(-1, -2)
+            if a.ndim == 1:
+                da = da.reshape(da.shape[:-2] + da.shape[-1:])
+        if ctx.needs_grad[1]:
+            db = a2.swapaxes(-1, -2) @ g2
+            if b.ndim == 1:
+                db = db.reshape(db.shape[:-1])
+        return da, db
+
+
+def _matmul_shape(a: tuple, b: tuple) -> tuple:
+    return np.broadcast_shapes(a[:-2], b[:-2]) + (a[-2], b[-1])
+
+
+# ---- elementwise functions ------------------------------------------------------------------
+
+
+class Exp(Function):
+    """exp(x);  d/dx = exp(x) = out"""
+
+    @staticmethod
+    def forward(x):
+        return np.exp(x)
+
+    @staticmethod
+    def backward(ctx, g, x, out):
+        return g * out
+
+
+class Log(Function):
+    """log(x), the natural logarithm (nan for x < 0, -inf at 0);  d/dx = 1/x"""
+
+    @staticmethod
+    def forward(x):
+        return np.log(x)
+
+    @staticmethod
+    def backward(ctx, g, x, out):
+        return g / x
+
+
+class Sqrt(Function):
+    """sqrt(x) (nan for x < 0);  d/dx = 1/(2·sqrt x), inf at 0 as in PyTorch"""
+
+    @staticmethod
+    def forward(x):
+        return np.sqrt(x)
+
+    @staticmethod
+    def backward(ctx, g, x, out):
+        return g / (2.0 * out)
+
+
+class Abs(Function):
+    """|x|;  d/dx = sign(x), and 0 at x = 0 as in PyTorch"""
+
+    @staticmethod
+    def forward(x):
+        return np.abs(x)
+
+    @staticmethod
+    def backward(ctx, g, x, out):
+        return g * np.sign(_value(x))
+
+
+class Sin(Function):
+    """sin(x);  d/dx = cos(x)"""
+
+    @staticmethod
+    def forward(x):
+        return np.sin(x)
+
+    @staticmethod
+    def backward(ctx, g, x, out):
+        return g * cos(x)
+
+
+class Cos(Function):
+    """cos(x);  d/dx = -sin(x)"""
+
+    @staticmethod
+    def forward(x):
+        return np.cos(x)
+
+    @staticmethod
+    def backward(ctx, g, x, out):
+        return -(g * sin(x))
+
+
+class Tan(Function):
+    """tan(x);  d/dx = 1 + tan²(x) = 1 + out²"""
+
+    @staticmethod
+    def forward(x):
+        return np.tan(x)
+
+    @staticmethod
+    def backward(ctx, g, x, out):
+        return g * (1.0 + out * out)
+
+
+class Asin(Function):
+    """asin(x) (nan outside [-1, 1]);  d/dx = 1/sqrt(1 - x²)"""
+
+    @staticmethod
+    def forward(x):
+        return np.arcsin(x)
+
+    @staticmethod
+    def backward(ctx, g, x, out):
+        return g / sqrt(1.0 - x * x)
+
+
+class Acos(Function):
+    """acos(x) (nan outside [-1, 1]);  d/dx = -1/sqrt(1 - x²)"""
+
+    @staticmethod
+    def forward(x):
+        return np.arccos(x)
+
+    @staticmethod
+    def backward(ctx, g, x, out):
+        return -g / sqrt(1.0 - x * x)
+
+
+class Atan(Function):
+    """atan(x);  d/dx = 1/(1 + x²)"""
+
+    @staticmethod
+    def forward(x):
+        return np.arctan(x)
+
+    @staticmethod
+    def backward(ctx, g, x, out):
+        return g / (1.0 + x * x)
+
+
+class Sinh(Function):
+    """sinh(x);  d/dx = cosh(x)"""
+
+    @staticmethod
+    def forward(x):
+        return np.sinh(x)
+
+    @staticmethod
+    def backward(ctx, g, x, out):
+        return g * cosh(x)
+
+
+class Cosh(Function):
+    """cosh(x);  d/dx = sinh(x)"""
+
+    @staticmethod
+    def forward(x):
+        return np.cosh(x)
+
+    @staticmethod
+    def backward(ctx, g, x, out):
+        return g * sinh(x)
+
+
+class Tanh(Function):
+    """tanh(x);  d/dx = 1 - tanh²(x) = 1 - out²"""
+
+    @staticmethod
+    def forward(x):
+        return np.tanh(x)
+
+    @staticmethod
+    def backward(ctx, g, x, out):
+        return g * (1.0 - out * out)
+
+
+class Sigmoid(Function):
+    """sigmoid(x) = 1/(1 + exp(-x));  d/dx = out·(1 - out)
+
+    Computed as exp(x)/(1 + exp(x)) for x < 0, so exp never overflows and tiny values
+    keep their digits (sigmoid(-40) = 4.2e-18, not 0).
+    """
+
+    @staticmethod
+    def forward(x):
+        e = np.exp(-np.abs(x))
+        return np.where(x >= 0, 1.0, e) / (1.0 + e)
+
+    @staticmethod
+    def backward(ctx, g, x, out):
+        return g * out * (1.0 - out)
+
+
+class Relu(Function):
+    """relu(x) = max(x, 0);  d/dx = 1 for x > 0, else 0 (0 at the kink, as in PyTorch)"""
+
+    @staticmethod
+    def forward(x):
+        return np.maximum(x, 0.0)
+
+    @staticmethod
+    def backward(ctx, g, x, out):
+        return where(_value(x) > 0, g, 0.0)
+
+
+class Softplus(Function):
+    """softplus(x) = log(1 + exp(x));  d/dx = sigmoid(x)
+
+    Computed as max(x, 0) + log1p(exp(-|x|)), which neither overflows for large x nor
+    loses the small values for very negative x.
+    """
+
+    @staticmethod
+    def forward(x):
+        return np.maximum(x, 0.0) + np.log1p(np.exp(-np.abs(x)))
+
+    @staticmethod
+    def backward(ctx, g, x, out):
+        return g * sigmoid(x)
+
+
+class Maximum(Function):
+    """max(a, b), elementwise;  the gradient goes to the larger input.
+
+    As PyTorch: a tie splits it in half between a and b, and a nan passes it to both.
+    """
+
+    @staticmethod
+    def forward(a, b):
+        return np.maximum(a, b)
+
+    @staticmethod
+    def backward(ctx, g, a, b, out):
+        va, vb = _value(a), _value(b)
+        half = where(va == vb, 0.5 * g, g)
+        need_a, need_b = ctx.needs_grad
+        return (where(va < vb, 0.0, half) if need_a else None), (where(va > vb, 0.0, half) if need_b else None)
+
+
+class Minimum(Function):
+    """min(a, b), elementwise;  the gradient goes to the smaller input (ties split, as max)."""
+
+    @staticmethod
+    def forward(a, b):
+        return np.minimum(a, b)
+
+    @staticmethod
+    def backward(ctx, g, a, b, out):
+        va, vb = _value(a), _value(b)
+        half = where(va == vb, 0.5 * g, g)
+        need_a, need_b = ctx.needs_grad
+        return (where(va > vb, 0.0, half) if need_a else None), (where(va < vb, 0.0, half) if need_b else None)
+
+
+class Where(Function):
+    """where(cond, a, b): a where cond holds, else b;  the gradient follows the chosen side.
+    cond is a mask, not differentiated."""
+
+    @staticmethod
+    def forward(cond, a, b):
+        return np.where(cond, a, b)
+
+    @staticmethod
+    def backward(ctx, g, cond, a, b, out):
+        c = _value(cond)
+        return None, where(c, g, 0.0), where(c, 0.0, g)
+
+
+# ---- reductions and shapes ------------------------------------------------------------------
+
+
+def _kept_shape(shape: tuple, axis) -> tuple:
+    """`shape` with the reduced axes kept as size 1 (what keepdims=True gives)."""
+    if axis is None:
+        return (1,) * len(shape)
+    axes = {ax % len(shape) for ax in (axis if isinstance(axis, tuple) else (axis,))}
+    return tuple(1 if i in axes else n for i, n in enumerate(shape))
+
+
+class Sum(Function):
+    """sum over `axis` (all by default);  every summed element gets the same gradient g"""
+
+    @staticmethod
+    def forward(x, axis=None, keepdims=False):
+        return np.sum(x, axis=axis, keepdims=keepdims)
+
+    @staticmethod
+    def backward(ctx, g, x, out):
+        return expand(g.reshape(_kept_shape(x.shape, ctx.axis)), shape=x.shape)
+
+
+class Mean(Function):
+    """mean over `axis` (all by default);  each element gets g / (number averaged)"""
+
+    @staticmethod
+    def forward(x, axis=None, keepdims=False):
+        return np.mean(x, axis=axis, keepdims=keepdims)
+
+    @staticmethod
+    def backward(ctx, g, x, out):
+        count = x.size // max(out.size, 1) if x.size else 1
+        return expand(g.reshape(_kept_shape(x.shape, ctx.axis)) / float(count), shape=x.shape)
+
+
+class Expand(Function):
+    """broadcast to a larger `shape` (no copy);  the engine sums the gradient back"""
+
+    @staticmethod
+    def forward(x, shape):
+        return np.broadcast_to(x, shape)
+
+    @staticmethod
+    def backward(ctx, g, x, out):
+        return g  # the engine sums it over the broadcast axes to x's shape
+
+
+class Reshape(Function):
+    """the same numbers in a new `shape`;  the gradient is reshaped back"""
+
+    @staticmethod
+    def forward(x, shape):
+        return np.reshape(x, shape)
+
+    @staticmethod
+    def backward(ctx, g, x, out):
+        return g.reshape(x.shape)
+
+
+class Transpose(Function):
+    """axes permuted (reversed by default);  the gradient is permuted back"""
+
+    @staticmethod
+    def forward(x, axes=None):
+        return np.transpose(x, axes)
+
+    @staticmethod
+    def backward(ctx, g, x, out):
+        back = None if ctx.axes is None else tuple(np.argsort(ctx.axes))
+        return g.transpose(back)
+
+
+# The op functions used by the backward rules above: on arrays they compute with numpy, on
+# Tensors (create_graph=True) they record the op. The public, always-Tensor versions are in
+# `functional.py`.
+sin, cos, sinh, cosh, sqrt, log, sigmoid = (Sin.apply, Cos.apply, Sinh.apply, Cosh.apply,
+                                             Sqrt.apply, Log.apply, Sigmoid.apply)
+power, where, expand = Pow.apply, Where.apply, Expand.apply

@@ -1,0 +1,460 @@
+"""Tensor, the op context, and reverse-mode backward.
+
+This is the seed article's `tinytorch.py`, with its three bugs fixed:
+
+* backward visits every node once, in topological order, with an explicit stack instead of one
+  recursive call per path (exponential on shared subexpressions, and a RecursionError on deep
+  graphs);
+* a node reached along several paths *adds up* its gradients instead of keeping the last one;
+* each gradient takes the shape of the tensor it belongs to (broadcast axes are summed away).
+
+The ops themselves live in `ops.py`, each with its forward and backward side by side.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import contextvars
+from collections.abc import Iterable, Sequence
+
+import numpy as np
+
+# Grad mode is per context (so per thread): Streamlit serves many sessions from threads of one
+# process, and `no_grad` in one of them must not switch off graph building in another.
+_grad_enabled = contextvars.ContextVar("tinytorch_grad_enabled", default=True)
+
+
+def is_grad_enabled() -> bool:
+    """True when new ops are recorded in the graph (the default)."""
+    return _grad_enabled.get()
+
+
+@contextlib.contextmanager
+def _grad_mode(enabled: bool):
+    token = _grad_enabled.set(enabled)
+    try:
+        yield
+    finally:
+        _grad_enabled.reset(token)
+
+
+def no_grad():
+    """Context manager and decorator: ops inside build no graph (results have no `_ctx`).
+
+    `with no_grad(): ...` or `@no_grad()`. Only the current thread/context is affected.
+    """
+    return _grad_mode(False)
+
+
+def enable_grad():
+    """Undo an enclosing `no_grad` for a block or function."""
+    return _grad_mode(True)
+
+
+def _as_array(data) -> np.ndarray:
+    """Real numbers as a float64 array (no copy when `data` already is one)."""
+    if isinstance(data, Tensor):
+        return data.data
+    array = np.asarray(data)
+    if array.dtype.kind not in "biuf":
+        raise TypeError(f"Tensor data must be real numbers, not {array.dtype}")
+    return array.astype(np.float64, copy=False)
+
+
+class Context:
+    """What an op remembers for backward: which op ran, on which inputs, with which options.
+
+    The seed calls this `Function(op, *args)`. `args` keeps the inputs in order and with
+    repeats, so `x*x` has two edges to `x`. Options such as `axis` are attributes.
+    """
+
+    def __init__(self, op: type[Function], args: tuple[Tensor, ...], params: dict):
+        self.op = op
+        self.args = args
+        self.needs_grad = tuple(a.requires_grad for a in args)
+        self.__dict__.update(params)
+
+
+class Function:
+    """Base of every op. A subclass defines two static methods, side by side:
+
+    forward(*arrays, **options) -> ndarray
+        computes the result from plain numpy arrays.
+    backward(ctx, grad, *inputs, out) -> one gradient per input (None where not needed)
+        turns the gradient of the result into gradients of the inputs (the chain rule).
+
+    A plain `backward()` calls the rules with numpy arrays, which is fast. With
+    `create_graph=True` it calls the *same* rules with Tensors, so the gradient is itself a
+    graph and can be differentiated again (f'', f''', ...). That is why rules use operators and
+    the op functions (`cos(x)`, `where(...)`) rather than `np.cos`: see `Function.apply`.
+    """
+
+    @staticmethod
+    def forward(*arrays, **options):
+        raise NotImplementedError
+
+    @staticmethod
+    def backward(ctx, grad, *inputs_and_out):
+        raise NotImplementedError
+
+    @classmethod
+    def apply(cls, *args, **options):
+        """Run the op and record it in the graph.
+
+        With a Tensor among the arguments: a Tensor out, recorded when grad mode is on and
+        some input requires grad (Python numbers become constants). With no Tensor at all:
+        plain numpy out, nothing recorded -- that is how backward rules run on arrays during
+        a plain backward. (The public functions always give Tensors: `functional.py`.)
+        """
+        if not any(isinstance(a, Tensor) for a in args):
+            return cls.forward(*args, **options)
+        inputs = tuple(a if isinstance(a, Tensor) else Tensor.constant(a) for a in args)
+        with np.errstate(all="ignore"):  # IEEE results (nan, inf) without numpy's warnings
+            data = cls.forward(*(t.data for t in inputs), **options)
+        record = _grad_enabled.get() and any(t.requires_grad for t in inputs)
+        out = Tensor._wrap(data, record)
+        if record:
+            out._ctx = Context(cls, inputs, options)
+        return out
+
+
+class Tensor:
+    """An n-dimensional array of float64 that remembers how it was computed.
+
+    `Tensor(data)` accepts Python numbers, (nested) lists and numpy arrays; a float64 array is
+    used without a copy (the engine never writes into arrays in place).
+
+    Attributes: `data` (the ndarray), `grad` (a Tensor, or None before backward), `label`
+    (an optional human name, set by the expression language and shown by the graph view),
+    and `requires_grad`. Tensors you create require grad, as in the seed, so `x.grad` is
+    filled by backward; Python numbers mixed into ops become constants that do not.
+    """
+
+    __slots__ = ("data", "grad", "requires_grad", "label", "_ctx", "__weakref__")
+
+    def __init__(self, data, requires_grad: bool = True, label: str | None = None):
+        self.data = _as_array(data)
+        self.grad: Tensor | None = None
+        self.requires_grad = bool(requires_grad)
+        self.label = label
+        self._ctx: Context | None = None
+
+    @classmethod
+    def constant(cls, data, label: str | None = None) -> Tensor:
+        """A Tensor that never requires grad (a number in a formula)."""
+        return cls(data, requires_grad=False, label=label)
+
+    @classmethod
+    def _wrap(cls, data: np.ndarray, requires_grad: bool) -> Tensor:
+        # The ops' fast path: `data` is already a float64 array.
+        t = cls.__new__(cls)
+        t.data = data
+        t.grad = None
+        t.requires_grad = requires_grad
+        t.label = None
+        t._ctx = None
+        return t
+
+    # ---- plain array facts -------------------------------------------------------------
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        return self.data.shape
+
+    @property
+    def ndim(self) -> int:
+        return self.data.ndim
+
+    @property
+    def size(self) -> int:
+        return self.data.size
+
+    @property
+    def dtype(self):
+        return self.data.dtype
+
+    def item(self) -> float:
+        """The value of a one-element tensor as a Python float."""
+        return self.data.item()
+
+    def numpy(self) -> np.ndarray:
+        return self.data
+
+    def __len__(self) -> int:
+        return len(self.data)
+
+    def __float__(self) -> float:
+        return float(self.data)
+
+    def __bool__(self) -> bool:
+        return bool(self.data)
+
+    def __repr__(self) -> str:
+        # The seed prints tensor([13]) for 8 + 5: whole numbers without numpy's trailing dot.
+        data = self.data
+        with np.errstate(all="ignore"):
+            whole = data.size > 0 and bool(np.all(np.abs(data) < 2**53) and np.all(data == np.trunc(data)))
+        return f"tensor({data.astype(np.int64) if whole else data})"
+
+    # ---- graph introspection -----------------------------------------------------------
+
+    @property
+    def op(self) -> str | None:
+        """Name of the op that made this tensor (`'Mul'`), or None for inputs and constants."""
+        return self._ctx.op.__name__ if self._ctx is not None else None
+
+    @property
+    def inputs(self) -> tuple[Tensor, ...]:
+        """The op's inputs, in order and with repeats (`x*x` gives `(x, x)`); () for leaves."""
+        return self._ctx.args if self._ctx is not None else ()
+
+    @property
+    def is_leaf(self) -> bool:
+        return self._ctx is None
+
+    def detach(self) -> Tensor:
+        """The same values, cut from the graph (a constant)."""
+        return Tensor._wrap(self.data, False)
+
+    def zero_grad(self) -> None:
+        self.grad = None
+
+    # ---- operators: a Tensor or a Python number on either side -----------------------
+
+    __array_ufunc__ = None  # `ndarray * Tensor` defers to Tensor.__rmul__ instead of looping
+
+    def __add__(self, other):
+        return ops.Add.apply(self, other)
+
+    def __radd__(self, other):
+        return ops.Add.apply(other, self)
+
+    def __sub__(self, other):
+        return ops.Sub.apply(self, other)
+
+    def __rsub__(self, other):
+        return ops.Sub.apply(other, self)
+
+    def __mul__(self, other):
+        return ops.Mul.apply(self, other)
+
+    def __rmul__(self, other):
+        return ops.Mul.apply(other, self)
+
+    def __truediv__(self, other):
+        return ops.Div.apply(self, other)
+
+    def __rtruediv__(self, other):
+        return ops.Div.apply(other, self)
+
+    def __pow__(self, other):
+        return ops.Pow.apply(self, other)
+
+    def __rpow__(self, other):
+        return ops.Pow.apply(other, self)
+
+    def __matmul__(self, other):
+        return ops.MatMul.apply(self, other)
+
+    def __rmatmul__(self, other):
+        return ops.MatMul.apply(other, self)
+
+    def __neg__(self):
+        return ops.Neg.apply(self)
+
+    def __pos__(self):
+        return self
+
+    def __abs__(self):
+        return ops.Abs.apply(self)
+
+    # Comparisons give masks: constant 0/1 tensors with no gradient. `==` stays identity, so
+    # tensors can be dict keys (the engine keeps gradients in a dict keyed by tensor).
+    def __lt__(self, other):
+        return Tensor.constant(self.data < _as_array(other))
+
+    def __le__(self, other):
+        return Tensor.constant(self.data <= _as_array(other))
+
+    def __gt__(self, other):
+        return Tensor.constant(self.data > _as_array(other))
+
+    def __ge__(self, other):
+        return Tensor.constant(self.data >= _as_array(other))
+
+    # ---- shapes (the functions such as exp and sum are attached in functional.py) ------
+
+    def reshape(self, *shape) -> Tensor:
+        shape = shape[0] if len(shape) == 1 and not isinstance(shape[0], int) else shape
+        return ops.Reshape.apply(self, shape=tuple(shape))
+
+    def flatten(self) -> Tensor:
+        return self.reshape(-1)
+
+    def transpose(self, *axes) -> Tensor:
+        axes = axes[0] if len(axes) == 1 and not isinstance(axes[0], int) else axes
+        return ops.Transpose.apply(self, axes=tuple(axes) if axes else None)
+
+    @property
+    def T(self) -> Tensor:
+        return self.transpose()
+
+    def swapaxes(self, axis1: int, axis2: int) -> Tensor:
+        axes = list(range(self.ndim))
+        axes[axis1], axes[axis2] = axes[axis2], axes[axis1]
+        return self.transpose(axes)
+
+    def expand(self, *shape) -> Tensor:
+        shape = shape[0] if len(shape) == 1 and not isinstance(shape[0], int) else shape
+        return ops.Expand.apply(self, shape=tuple(shape))
+
+    # ---- autograd ----------------------------------------------------------------------
+
+    def backward(self, grad=None, create_graph: bool = False) -> None:
+        """Fill `.grad` of every tensor this one depends on (intermediates too).
+
+        `grad` is the upstream gradient, ones shaped like this tensor by default (as in the
+        seed), so on a vector of x values one call gives f'(x) at every point. Gradients add
+        up across calls, as in PyTorch; reset them with `zero_grad()` or `t.grad = None`. The
+        graph is kept, so it can be drawn or differentiated again.
+        """
+        seed = _seed(self, grad, create_graph)
+        _backpropagate([self], [seed], create_graph, store=True)
+
+
+def _seed(output: Tensor, grad, create_graph: bool):
+    if grad is None:
+        # Ones without allocating them: a read-only view of one number (stride 0).
+        seed = np.broadcast_to(np.float64(1.0), output.shape)
+    else:
+        seed = _as_array(grad)
+        if seed.shape != output.shape:
+            seed = np.broadcast_to(seed, output.shape)
+    if create_graph:
+        return grad if isinstance(grad, Tensor) and grad.shape == output.shape else Tensor.constant(seed)
+    return seed
+
+
+def grad(outputs, inputs, grad_outputs=None, create_graph: bool = False) -> tuple[Tensor, ...]:
+    """Gradients of `outputs` with respect to `inputs`, returned as a tuple; `.grad` is untouched.
+
+    `outputs` and `inputs` may be single Tensors or sequences. `grad_outputs` are the upstream
+    gradients (ones by default). An input the outputs do not depend on gets zeros. With
+    `create_graph=True` the gradients are recorded as a graph of their own, so that
+
+        (d1,) = grad(f, x, create_graph=True)
+        (d2,) = grad(d1, x, create_graph=True)     # f''
+    """
+    outputs = _as_tuple(outputs)
+    inputs = _as_tuple(inputs)
+    if grad_outputs is None:
+        grad_outputs = (None,) * len(outputs)
+    else:
+        grad_outputs = _as_tuple(grad_outputs)
+    if len(grad_outputs) != len(outputs):
+        raise ValueError("grad_outputs must match outputs one for one")
+    seeds = [_seed(out, g, create_graph) for out, g in zip(outputs, grad_outputs)]
+    found = _backpropagate(list(outputs), seeds, create_graph, store=False, wanted=inputs)
+    result = []
+    for t in inputs:
+        g = found.get(t)
+        if g is None:
+            g = np.zeros_like(t.data)
+        if not isinstance(g, Tensor):
+            g = Tensor.constant(g)
+        result.append(g)
+    return tuple(result)
+
+
+def _as_tuple(x) -> tuple:
+    return (x,) if isinstance(x, Tensor) else tuple(x)
+
+
+def topological_order(*roots: Tensor) -> list[Tensor]:
+    """Every tensor the roots were computed from, inputs before the ops that use them.
+
+    Leaves (inputs and constants) are included, each tensor once; the roots come last. Each
+    node's `.op`, `.inputs` and `.label` then describe the graph. An explicit stack replaces
+    recursion, so a 100,000-op chain is fine.
+    """
+    order: list[Tensor] = []
+    seen: set[int] = set()
+    stack: list[tuple[Tensor, bool]] = [(r, False) for r in reversed(roots)]
+    while stack:
+        node, children_done = stack.pop()
+        if children_done:
+            order.append(node)
+            continue
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        stack.append((node, True))
+        ctx = node._ctx
+        if ctx is not None:
+            # Reversed, so that inputs come out in their own order.
+            stack.extend((a, False) for a in reversed(ctx.args) if id(a) not in seen)
+    return order
+
+
+def _backpropagate(roots: Sequence[Tensor], seeds: Sequence, create_graph: bool, store: bool,
+                   wanted: Iterable[Tensor] = ()) -> dict:
+    """The chain rule over the graph, each node once, outputs first.
+
+    `store=True` is `backward()`: every node reached accumulates into `.grad`. Otherwise the
+    gradients of `wanted` tensors are returned (for `grad()`).
+    """
+    grads: dict[Tensor, object] = {}
+    for root, seed in zip(roots, seeds):
+        if root.requires_grad:
+            _accumulate(grads, root, seed)
+    wanted = {id(t) for t in wanted}
+    found: dict[Tensor, object] = {}
+    mode = enable_grad() if create_graph else no_grad()
+    with mode, np.errstate(all="ignore"):
+        for node in reversed(topological_order(*roots)):
+            g = grads.pop(node, None)
+            if g is None:
+                continue
+            if store:
+                _store(node, g)
+            if id(node) in wanted:
+                found[node] = g
+            ctx = node._ctx
+            if ctx is None:
+                continue
+            if create_graph:
+                in_grads = ctx.op.backward(ctx, g, *ctx.args, node)
+            else:
+                in_grads = ctx.op.backward(ctx, g, *(a.data for a in ctx.args), node.data)
+            if not isinstance(in_grads, tuple):
+                in_grads = (in_grads,)
+            for arg, needs, gi in zip(ctx.args, ctx.needs_grad, in_grads):
+                if needs and gi is not None:
+                    _accumulate(grads, arg, _sum_to(gi, arg.data.shape))
+    return found
+
+
+def _accumulate(grads: dict, node: Tensor, g) -> None:
+    # Out of place: `g` may be shared with another node (Add passes its gradient through).
+    prev = grads.get(node)
+    grads[node] = g if prev is None else prev + g
+
+
+def _store(node: Tensor, g) -> None:
+    g = g if isinstance(g, Tensor) else Tensor._wrap(g, False)
+    node.grad = g if node.grad is None else node.grad + g
+
+
+def _sum_to(g, shape: tuple[int, ...]):
+    """Undo broadcasting: sum `g` over the axes along which an input of `shape` was stretched."""
+    if g.shape == shape:
+        return g
+    lead = g.ndim - len(shape)
+    axes = tuple(range(lead)) + tuple(
+        lead + i for i, n in enumerate(shape) if n == 1 and g.shape[lead + i] != 1)
+    if axes:
+        g = g.sum(axis=axes, keepdims=True)
+    return g.reshape(shape)
+
+
+from . import ops  # noqa: E402  (ops subclass Function, so they load after it)
