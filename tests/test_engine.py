@@ -79,6 +79,14 @@ def test_construction_is_float64(data):
     assert t.grad is None
 
 
+def test_scalar_results_and_grads_are_ndarrays():
+    a = Tensor(1.5)
+    b = (a * 2).sum()
+    b.backward()
+    for t in (b, b.grad, a.grad, grad(a * a, a)[0]):
+        assert type(t.data) is np.ndarray and t.data.shape == ()
+
+
 def test_float64_array_is_used_without_copy():
     a = np.arange(4.0)
     assert Tensor(a).data is a

@@ -8,12 +8,34 @@
     tensor([5.32])
 """
 
-from .functional import (abs, acos, asin, atan, cos, cosh, exp, log, matmul, maximum, mean,
-                         minimum, relu, reshape, sigmoid, sin, sinh, softplus, sqrt, sum, tan,
-                         tanh, transpose, where)
+from .functional import (
+                         abs,
+                         acos,
+                         asin,
+                         atan,
+                         cos,
+                         cosh,
+                         exp,
+                         log,
+                         matmul,
+                         maximum,
+                         mean,
+                         minimum,
+                         relu,
+                         reshape,
+                         sigmoid,
+                         sin,
+                         sinh,
+                         softplus,
+                         sqrt,
+                         sum,
+                         tan,
+                         tanh,
+                         transpose,
+                         where,
+)
 from .ops import Function
-from .tensor import (Context, Tensor, enable_grad, grad, is_grad_enabled, no_grad,
-                     topological_order)
+from .tensor import Context, Tensor, enable_grad, grad, is_grad_enabled, no_grad, topological_order
 
 __all__ = [
     "Tensor", "Function", "Context", "grad", "no_grad", "enable_grad", "is_grad_enabled",

@@ -6,7 +6,6 @@ Tensor as methods too, so `x.sin()` is `tinytorch.sin(x)`.
 
 from __future__ import annotations
 
-
 from . import ops
 from .tensor import Tensor
 
@@ -78,4 +77,6 @@ for _f in (exp, log, sqrt, abs, sin, cos, tan, asin, acos, atan, sinh, cosh, tan
     setattr(Tensor, _f.__name__, _f)
 del _f
 
-__all__ = [name for name in dir() if not name.startswith("_") and name not in {"annotations", "ops", "Tensor"}]
+__all__ = ["exp", "log", "sqrt", "abs", "sin", "cos", "tan", "asin", "acos", "atan", "sinh", "cosh", "tanh",
+           "sigmoid", "relu", "softplus", "maximum", "minimum", "where", "sum", "mean", "matmul", "reshape",
+           "transpose"]

@@ -391,7 +391,9 @@ class Maximum(Function):
         va, vb = _value(a), _value(b)
         half = where(va == vb, 0.5 * g, g)
         need_a, need_b = ctx.needs_grad
-        return (where(va < vb, 0.0, half) if need_a else None), (where(va > vb, 0.0, half) if need_b else None)
+        da = where(va < vb, 0.0, half) if need_a else None
+        db = where(va > vb, 0.0, half) if need_b else None
+        return da, db
 
 
 class Minimum(Function):
@@ -406,7 +408,9 @@ class Minimum(Function):
         va, vb = _value(a), _value(b)
         half = where(va == vb, 0.5 * g, g)
         need_a, need_b = ctx.needs_grad
-        return (where(va > vb, 0.0, half) if need_a else None), (where(va < vb, 0.0, half) if need_b else None)
+        da = where(va > vb, 0.0, half) if need_a else None
+        db = where(va < vb, 0.0, half) if need_b else None
+        return da, db
 
 
 class Where(Function):

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import operator
 from collections.abc import Iterable, Sequence
 
 import numpy as np
@@ -53,12 +54,42 @@ def enable_grad():
 
 def _as_array(data) -> np.ndarray:
     """Real numbers as a float64 array (no copy when `data` already is one)."""
+    if type(data) is float:  # the commonest case, a number in a formula: 4x faster this way
+        return np.array(data)
     if isinstance(data, Tensor):
         return data.data
     array = np.asarray(data)
     if array.dtype.kind not in "biuf":
         raise TypeError(f"Tensor data must be real numbers, not {array.dtype}")
     return array.astype(np.float64, copy=False)
+
+
+# numpy's floating-point warnings must not leak out of the engine: IEEE nan and inf are the
+# answers we want. np.errstate costs ~1.5 µs a call, too much per op on small tensors; numpy 2
+# keeps the same setting in a context variable that can be switched for a tenth of that.
+try:
+    from numpy._core._ufunc_config import _extobj_contextvar as _fp_state
+
+    with np.errstate(all="ignore"):
+        _FP_IGNORE = _fp_state.get()
+except (ImportError, AttributeError):  # another numpy: its public, per-thread np.seterr
+
+    class _fp_state:  # noqa: N801  (stands in for the context variable)
+        @staticmethod
+        def set(_):
+            return np.seterr(all="ignore")
+
+        @staticmethod
+        def reset(old):
+            np.seterr(**old)
+
+    _FP_IGNORE = None
+
+
+# C-level helpers: map() with these runs no Python frame per tensor (ops are called a lot).
+_DATA = operator.attrgetter("data")
+_REQUIRES_GRAD = operator.attrgetter("requires_grad")
+_new = object.__new__
 
 
 class Context:
@@ -68,11 +99,11 @@ class Context:
     repeats, so `x*x` has two edges to `x`. Options such as `axis` are attributes.
     """
 
-    def __init__(self, op: type[Function], args: tuple[Tensor, ...], params: dict):
-        self.op = op
-        self.args = args
-        self.needs_grad = tuple(a.requires_grad for a in args)
-        self.__dict__.update(params)
+    __slots__ = ("op", "args", "needs_grad", "__dict__")  # the dict only for ops with options
+
+    op: type[Function]
+    args: tuple[Tensor, ...]
+    needs_grad: tuple[bool, ...]  # per input: does it want a gradient? (rules skip the rest)
 
 
 class Function:
@@ -106,15 +137,34 @@ class Function:
         plain numpy out, nothing recorded -- that is how backward rules run on arrays during
         a plain backward. (The public functions always give Tensors: `functional.py`.)
         """
-        if not any(isinstance(a, Tensor) for a in args):
+        tensors = 0
+        for a in args:
+            if isinstance(a, Tensor):
+                tensors += 1
+        if not tensors:
             return cls.forward(*args, **options)
-        inputs = tuple(a if isinstance(a, Tensor) else Tensor.constant(a) for a in args)
-        with np.errstate(all="ignore"):  # IEEE results (nan, inf) without numpy's warnings
-            data = cls.forward(*(t.data for t in inputs), **options)
-        record = _grad_enabled.get() and any(t.requires_grad for t in inputs)
-        out = Tensor._wrap(data, record)
+        inputs = args if tensors == len(args) else tuple(
+            [a if isinstance(a, Tensor) else Tensor.constant(a) for a in args])
+        token = _fp_state.set(_FP_IGNORE)
+        try:
+            data = cls.forward(*map(_DATA, inputs), **options)
+        finally:
+            _fp_state.reset(token)
+        if type(data) is not np.ndarray:  # numpy gives scalars, not 0-d arrays, for 0-d inputs
+            data = np.asarray(data, dtype=np.float64)
+        needs_grad = tuple(map(_REQUIRES_GRAD, inputs))
+        record = True in needs_grad and _grad_enabled.get()
+        out = _new(Tensor)  # Tensor._wrap, inlined: this line runs once per op
+        out.data = data
+        out._grad = out.label = None
+        out.requires_grad = record
         if record:
-            out._ctx = Context(cls, inputs, options)
+            ctx = out._ctx = _new(Context)
+            ctx.op, ctx.args, ctx.needs_grad = cls, inputs, needs_grad
+            if options:
+                ctx.__dict__.update(options)
+        else:
+            out._ctx = None
         return out
 
 
@@ -130,26 +180,41 @@ class Tensor:
     filled by backward; Python numbers mixed into ops become constants that do not.
     """
 
-    __slots__ = ("data", "grad", "requires_grad", "label", "_ctx", "__weakref__")
+    __slots__ = ("data", "_grad", "requires_grad", "label", "_ctx", "__weakref__")
 
     def __init__(self, data, requires_grad: bool = True, label: str | None = None):
         self.data = _as_array(data)
-        self.grad: Tensor | None = None
+        self._grad = None
         self.requires_grad = bool(requires_grad)
         self.label = label
         self._ctx: Context | None = None
 
+    @property
+    def grad(self) -> Tensor | None:
+        """d(output)/d(this tensor) after backward, shaped like this tensor; None before."""
+        g = self._grad
+        if g is not None and not isinstance(g, Tensor):
+            # backward stores plain arrays; most are never looked at, so wrap on first use
+            g = self._grad = Tensor._wrap(np.asarray(g), False)
+        return g
+
+    @grad.setter
+    def grad(self, value) -> None:
+        self._grad = value if value is None or isinstance(value, Tensor) else Tensor.constant(value)
+
     @classmethod
     def constant(cls, data, label: str | None = None) -> Tensor:
         """A Tensor that never requires grad (a number in a formula)."""
-        return cls(data, requires_grad=False, label=label)
+        t = cls._wrap(_as_array(data), False)
+        t.label = label
+        return t
 
     @classmethod
     def _wrap(cls, data: np.ndarray, requires_grad: bool) -> Tensor:
         # The ops' fast path: `data` is already a float64 array.
         t = cls.__new__(cls)
         t.data = data
-        t.grad = None
+        t._grad = None
         t.requires_grad = requires_grad
         t.label = None
         t._ctx = None
@@ -217,7 +282,7 @@ class Tensor:
         return Tensor._wrap(self.data, False)
 
     def zero_grad(self) -> None:
-        self.grad = None
+        self._grad = None
 
     # ---- operators: a Tensor or a Python number on either side -----------------------
 
@@ -347,10 +412,7 @@ def grad(outputs, inputs, grad_outputs=None, create_graph: bool = False) -> tupl
     """
     outputs = _as_tuple(outputs)
     inputs = _as_tuple(inputs)
-    if grad_outputs is None:
-        grad_outputs = (None,) * len(outputs)
-    else:
-        grad_outputs = _as_tuple(grad_outputs)
+    grad_outputs = (None,) * len(outputs) if grad_outputs is None else _as_tuple(grad_outputs)
     if len(grad_outputs) != len(outputs):
         raise ValueError("grad_outputs must match outputs one for one")
     seeds = [_seed(out, g, create_graph) for out, g in zip(outputs, grad_outputs)]
@@ -374,25 +436,28 @@ def topological_order(*roots: Tensor) -> list[Tensor]:
     """Every tensor the roots were computed from, inputs before the ops that use them.
 
     Leaves (inputs and constants) are included, each tensor once; the roots come last. Each
-    node's `.op`, `.inputs` and `.label` then describe the graph. An explicit stack replaces
-    recursion, so a 100,000-op chain is fine.
+    node's `.op`, `.inputs` and `.label` then describe the graph. A depth-first search with
+    an explicit stack replaces the seed's recursion, so a 100,000-op chain is fine.
     """
     order: list[Tensor] = []
-    seen: set[int] = set()
-    stack: list[tuple[Tensor, bool]] = [(r, False) for r in reversed(roots)]
-    while stack:
-        node, children_done = stack.pop()
-        if children_done:
-            order.append(node)
+    visited: set[Tensor] = set()  # tensors hash by identity (they define no __eq__)
+    for root in roots:
+        if root in visited:
             continue
-        if id(node) in seen:
-            continue
-        seen.add(id(node))
-        stack.append((node, True))
-        ctx = node._ctx
-        if ctx is not None:
-            # Reversed, so that inputs come out in their own order.
-            stack.extend((a, False) for a in reversed(ctx.args) if id(a) not in seen)
+        visited.add(root)
+        stack = [(root, iter(root.inputs))]
+        while stack:
+            node, pending = stack[-1]
+            for child in pending:
+                if child not in visited:
+                    visited.add(child)
+                    if child._ctx is not None:
+                        stack.append((child, iter(child._ctx.args)))
+                        break
+                    order.append(child)
+            else:  # every input is done: the node can follow them
+                stack.pop()
+                order.append(node)
     return order
 
 
@@ -401,48 +466,46 @@ def _backpropagate(roots: Sequence[Tensor], seeds: Sequence, create_graph: bool,
     """The chain rule over the graph, each node once, outputs first.
 
     `store=True` is `backward()`: every node reached accumulates into `.grad`. Otherwise the
-    gradients of `wanted` tensors are returned (for `grad()`).
+    gradients of `wanted` tensors are returned (for `grad()`), and the others are freed as
+    soon as they have been passed on.
     """
-    grads: dict[Tensor, object] = {}
+    grads: dict[Tensor, object] = {}  # gradients received so far, summed ("accumulated")
     for root, seed in zip(roots, seeds):
         if root.requires_grad:
-            _accumulate(grads, root, seed)
+            grads[root] = grads[root] + seed if root in grads else seed
     wanted = {id(t) for t in wanted}
     found: dict[Tensor, object] = {}
     mode = enable_grad() if create_graph else no_grad()
     with mode, np.errstate(all="ignore"):
         for node in reversed(topological_order(*roots)):
             g = grads.pop(node, None)
-            if g is None:
+            if g is None:  # not on a path to the output, or needs no gradient
                 continue
             if store:
-                _store(node, g)
-            if id(node) in wanted:
+                prev = node._grad
+                node._grad = g if prev is None else prev + g
+            if wanted and id(node) in wanted:
                 found[node] = g
             ctx = node._ctx
             if ctx is None:
                 continue
+            args = ctx.args
             if create_graph:
-                in_grads = ctx.op.backward(ctx, g, *ctx.args, node)
+                in_grads = ctx.op.backward(ctx, g, *args, node)
             else:
-                in_grads = ctx.op.backward(ctx, g, *(a.data for a in ctx.args), node.data)
-            if not isinstance(in_grads, tuple):
+                in_grads = ctx.op.backward(ctx, g, *map(_DATA, args), node.data)
+            if type(in_grads) is not tuple:
                 in_grads = (in_grads,)
-            for arg, needs, gi in zip(ctx.args, ctx.needs_grad, in_grads):
-                if needs and gi is not None:
-                    _accumulate(grads, arg, _sum_to(gi, arg.data.shape))
+            for arg, gi in zip(args, in_grads):
+                if gi is None or not arg.requires_grad:
+                    continue
+                shape = arg.data.shape
+                if gi.shape != shape:
+                    gi = _sum_to(gi, shape)
+                prev = grads.get(arg)
+                # Out of place: `gi` may be shared with another node (Add passes g through).
+                grads[arg] = gi if prev is None else prev + gi
     return found
-
-
-def _accumulate(grads: dict, node: Tensor, g) -> None:
-    # Out of place: `g` may be shared with another node (Add passes its gradient through).
-    prev = grads.get(node)
-    grads[node] = g if prev is None else prev + g
-
-
-def _store(node: Tensor, g) -> None:
-    g = g if isinstance(g, Tensor) else Tensor._wrap(g, False)
-    node.grad = g if node.grad is None else node.grad + g
 
 
 def _sum_to(g, shape: tuple[int, ...]):
