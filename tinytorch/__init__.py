@@ -6,41 +6,18 @@
     >>> y.backward()
     >>> x.grad
     tensor([5.32])
+
+`Tensor` and backward live in `tensor.py`, the ops (forward and backward side by side) in
+`ops.py`, the functions below in `functional.py`, the step-by-step recording of a backward
+pass in `trace.py`. Only numpy is imported here; the graph and plot helpers (`viz`, `plots`)
+and the expression language (`expr`) are imported on their own.
 """
 
-from .functional import (
-                         abs,
-                         acos,
-                         asin,
-                         atan,
-                         cos,
-                         cosh,
-                         exp,
-                         log,
-                         matmul,
-                         maximum,
-                         mean,
-                         minimum,
-                         relu,
-                         reshape,
-                         sigmoid,
-                         sin,
-                         sinh,
-                         softplus,
-                         sqrt,
-                         sum,
-                         tan,
-                         tanh,
-                         transpose,
-                         where,
-)
+from .functional import *  # noqa: F403  (exp, log, ..., sum, mean: see functional.__all__)
+from .functional import __all__ as _functions
 from .ops import Function
 from .tensor import Context, Tensor, enable_grad, grad, is_grad_enabled, no_grad, topological_order
+from .trace import trace_backward
 
-__all__ = [
-    "Tensor", "Function", "Context", "grad", "no_grad", "enable_grad", "is_grad_enabled",
-    "topological_order",
-    "exp", "log", "sqrt", "abs", "sin", "cos", "tan", "asin", "acos", "atan", "sinh", "cosh",
-    "tanh", "sigmoid", "relu", "softplus", "maximum", "minimum", "where", "sum", "mean",
-    "matmul", "reshape", "transpose",
-]
+__all__ = ["Tensor", "Function", "Context", "grad", "no_grad", "enable_grad", "is_grad_enabled",
+           "topological_order", "trace_backward", *_functions]

@@ -462,12 +462,13 @@ def topological_order(*roots: Tensor) -> list[Tensor]:
 
 
 def _backpropagate(roots: Sequence[Tensor], seeds: Sequence, create_graph: bool, store: bool,
-                   wanted: Iterable[Tensor] = ()) -> dict:
+                   wanted: Iterable[Tensor] = (), observe=None) -> dict:
     """The chain rule over the graph, each node once, outputs first.
 
     `store=True` is `backward()`: every node reached accumulates into `.grad`. Otherwise the
     gradients of `wanted` tensors are returned (for `grad()`), and the others are freed as
-    soon as they have been passed on.
+    soon as they have been passed on. `observe(node, g, contributions)`, if given, sees each
+    op's step as it happens (`trace.py` records the backward pass with it).
     """
     grads: dict[Tensor, object] = {}  # gradients received so far, summed ("accumulated")
     for root, seed in zip(roots, seeds):
@@ -496,15 +497,21 @@ def _backpropagate(roots: Sequence[Tensor], seeds: Sequence, create_graph: bool,
                 in_grads = ctx.op.backward(ctx, g, *map(_DATA, args), node.data)
             if type(in_grads) is not tuple:
                 in_grads = (in_grads,)
+            passed = [] if observe else None
             for arg, gi in zip(args, in_grads):
                 if gi is None or not arg.requires_grad:
-                    continue
-                shape = arg.data.shape
-                if gi.shape != shape:
-                    gi = _sum_to(gi, shape)
-                prev = grads.get(arg)
-                # Out of place: `gi` may be shared with another node (Add passes g through).
-                grads[arg] = gi if prev is None else prev + gi
+                    gi = None
+                else:
+                    shape = arg.data.shape
+                    if gi.shape != shape:
+                        gi = _sum_to(gi, shape)
+                    prev = grads.get(arg)
+                    # Out of place: `gi` may be shared with another node (Add passes g through).
+                    grads[arg] = gi if prev is None else prev + gi
+                if observe:
+                    passed.append(gi)
+            if observe:
+                observe(node, g, tuple(passed))
     return found
 
 
