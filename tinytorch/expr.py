@@ -1,0 +1,714 @@
+"""The playground's safe expression language: text typed by anyone becomes a tinytorch graph.
+
+    >>> from tinytorch import Tensor
+    >>> from tinytorch.expr import parse
+    >>> f = parse("x^3 + 2x")
+    >>> f.text
+    'x^3+2x'
+    >>> y = f(x=Tensor([1.2]))
+    >>> y.backward()
+
+Nothing the user types is ever run as Python. The text goes through three small stages:
+
+1. `_tokenize` cuts it into numbers, names, operators and brackets, and refuses any character
+   outside the language.
+2. `_Parser` (recursive descent, one method per precedence level) checks the grammar and writes
+   the expression as a post-order list of steps: operands first, then the operation that
+   combines them. It recurses only where the text nests, and MAX_DEPTH bounds that.
+3. `_render` walks the steps with a stack to write each step's text (the canonical form, the
+   node labels, the Python snippet); `Expression.__call__` walks them with a stack of Tensors
+   to build the graph. Neither recurses, so a long chain cannot exhaust a thread's stack.
+
+Every mistake raises ExpressionError with a code, a position and a one-line message. The
+grammar, the limits and the messages are described in docs/expression-language.md.
+"""
+
+from __future__ import annotations
+
+import difflib
+import keyword
+import math
+import operator
+import string
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import NamedTuple
+
+from . import functional as F
+from .tensor import Tensor
+
+__all__ = ["parse", "Expression", "ExpressionError", "ERROR_CODES", "FUNCTIONS", "CONSTANTS",
+           "MAX_LENGTH", "MAX_DEPTH", "MAX_NODES", "MAX_NUMBER_LENGTH"]
+
+# ---- limits: each has its own error code ----------------------------------------------------
+
+MAX_LENGTH = 300  # characters of text (TOO_LONG), checked before anything else
+MAX_DEPTH = 32  # nesting of brackets, calls, signs and exponents (TOO_DEEP)
+MAX_NODES = 150  # operations: + - * / ^, signs, calls, implicit products (TOO_COMPLEX)
+MAX_NUMBER_LENGTH = 32  # characters in one number literal (BAD_NUMBER)
+
+ERROR_CODES = ("EMPTY", "TOO_LONG", "BAD_CHAR", "BAD_NUMBER", "SYNTAX", "UNBALANCED", "UNKNOWN_NAME",
+               "UNKNOWN_FUNCTION", "NOT_CALLABLE", "ARITY", "TOO_DEEP", "TOO_COMPLEX")
+
+# Read-only tables: Streamlit serves sessions from threads, so nothing here may change.
+FUNCTIONS = MappingProxyType({
+    **{name: (1, getattr(F, name)) for name in (
+        "sin", "cos", "tan", "asin", "acos", "atan", "sinh", "cosh", "tanh", "exp", "log", "sqrt",
+        "abs", "relu", "sigmoid", "softplus")},
+    "max": (2, F.maximum),
+    "min": (2, F.minimum),
+})
+CONSTANTS = MappingProxyType({"pi": math.pi, "e": math.e})
+
+
+class ExpressionError(ValueError):
+    """A mistake in the typed text: `.code` (one of ERROR_CODES), `.position` (0-based index
+    into the text, or None) and a one-line message that says how to fix it."""
+
+    def __init__(self, code: str, message: str, position: int | None = None):
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.position = position
+
+    def __reduce__(self):  # picklable, so it survives caches and process boundaries
+        return type(self), (self.code, self.message, self.position)
+
+
+# ---- 1. tokens ------------------------------------------------------------------------------
+
+_DIGITS = frozenset(string.digits)  # ASCII only: str.isdigit() would accept '٣'
+_NAME_START = frozenset(string.ascii_letters + "_")
+_NAME_CHARS = _NAME_START | _DIGITS
+_SYMBOLS = frozenset("+-*/^(),")
+
+_NUMBER, _NAME, _OPERATOR, _END = "number", "name", "operator", "end"  # token kinds; ( ) , are their own
+
+
+@dataclass(frozen=True, slots=True)
+class _Token:
+    kind: str
+    text: str
+    start: int
+
+    @property
+    def end(self) -> int:
+        return self.start + len(self.text)
+
+
+def _tokenize(text: str) -> list[_Token]:
+    """The tokens of `text`, ending with an end token. A bad character is reported before a bad
+    number, even when the number comes first, so the scan goes on after a bad number."""
+    tokens: list[_Token] = []
+    bad_number: ExpressionError | None = None
+    i, n = 0, len(text)
+    while i < n:
+        c = text[i]
+        if c in " \t":
+            i += 1
+        elif c in _DIGITS or (c == "." and i + 1 < n and text[i + 1] in _DIGITS):
+            end, error = _scan_number(text, i)
+            bad_number = bad_number or error
+            tokens.append(_Token(_NUMBER, text[i:end], i))
+            i = end
+        elif c in _NAME_START:
+            end = i + 1
+            while end < n and text[end] in _NAME_CHARS:
+                end += 1
+            tokens.append(_Token(_NAME, text[i:end], i))
+            i = end
+        elif text.startswith("**", i):
+            tokens.append(_Token(_OPERATOR, "**", i))
+            i += 2
+        elif c in _SYMBOLS:
+            tokens.append(_Token(c if c in "()," else _OPERATOR, c, i))
+            i += 1
+        else:
+            raise _bad_character(c, i)
+    if bad_number:
+        raise bad_number
+    tokens.append(_Token(_END, "", n))
+    return tokens
+
+
+def _scan_number(text: str, start: int) -> tuple[int, ExpressionError | None]:
+    """Where the number at `start` ends, and what is wrong with it. A number is digits, an
+    optional '.' and digits, then an optional exponent; 'e' starts an exponent only when digits
+    follow, so 2e is 2 times e while 2e-1 is 0.2."""
+    n, i = len(text), start
+    while i < n and text[i] in _DIGITS:
+        i += 1
+    if i < n and text[i] == ".":
+        i += 1
+        while i < n and text[i] in _DIGITS:
+            i += 1
+    if i < n and text[i] in "eE":
+        j = i + 1 + (i + 1 < n and text[i + 1] in "+-")
+        if j < n and text[j] in _DIGITS:
+            i = j
+            while i < n and text[i] in _DIGITS:
+                i += 1
+    if i + 1 < n and text[i] == "." and text[i + 1] in _DIGITS:  # 1.2.3 or 1e5.5
+        why = "an exponent is a whole number" if "e" in text[start:i].lower() else "it has two decimal points"
+        while i < n and (text[i] in _DIGITS or text[i] == "."):
+            i += 1
+        return i, ExpressionError("BAD_NUMBER", f"'{_short(text[start:i])}' is not a valid number: {why}.",
+                                  start)
+    if i - start > MAX_NUMBER_LENGTH:
+        return i, ExpressionError("BAD_NUMBER", f"This number is too long ({i - start} characters; the "
+                                  f"limit is {MAX_NUMBER_LENGTH}).", start)
+    return i, None
+
+
+_CHAR_HINTS = MappingProxyType({c: hint for chars, hint in (
+    ("'\"", "Quotes are not part of the language: type only the formula."),
+    ("=", "Type only the right-hand side, for example x^2 rather than y = x^2."),
+    ("[]{}", "Use round brackets ( ) to group."),
+    (".", "A '.' can only be the decimal point of a number, as in 1.5."),
+    ("#", "Comments are not supported."),
+    (";:", "Type a single expression."),
+    ("<>", "Comparisons are not supported; max(a, b) and min(a, b) may help."),
+    ("|", "Write abs(x) for the absolute value."),
+    ("\u00d7\u00b7\u22c5\u2217", "Use * to multiply."),
+    ("\u00f7\u2215", "Use / to divide."),
+    ("\u2212\u2013\u2014", "Use the ordinary minus sign -."),
+    ("\u00b2\u00b3\u00b9\u2070\u2074\u2075\u2076\u2077\u2078\u2079", "Write powers with ^, as in x^2."),
+    ("\u03c0", "Write pi."),
+    ("\u221a", "Write sqrt(x)."),
+) for c in chars})
+
+
+def _bad_character(c: str, position: int) -> ExpressionError:
+    # Anything but printable ASCII is shown by its code: lookalikes and invisible characters
+    # (line breaks, direction marks) cannot be shown safely or told apart on screen.
+    if c == "'":
+        shown = "\"'\""
+    elif " " < c < "\x7f":
+        shown = f"'{c}'"
+    else:
+        shown = f"U+{ord(c):04X}"
+    hint = _CHAR_HINTS.get(c)
+    if hint is None:
+        plain = unicodedata.normalize("NFKC", c)
+        if c.isspace():
+            hint = "Only spaces and tabs may separate the parts of an expression."
+        elif plain != c and plain.isascii() and plain.isprintable() and plain.strip():
+            hint = f"It looks like '{plain}' but is another character: type a plain {plain}."
+        else:
+            hint = "Use only letters, digits, spaces and + - * / ^ ( ) , ."
+    return ExpressionError("BAD_CHAR", f"This character is not allowed: {shown}. {hint}", position)
+
+
+# ---- 2. parser: text -> post-order steps ----------------------------------------------------
+
+# Step kinds (instructions). An operation takes `arity` results off the stack and pushes its own.
+_PUSH_NUMBER, _PUSH_CONSTANT, _PUSH_VARIABLE = "push number", "push constant", "push variable"
+_NEGATE, _BINARY, _CALL = "negate", "binary", "call"
+
+
+@dataclass(frozen=True, slots=True)
+class _Step:
+    kind: str
+    name: str  # the number's canonical text, the name, the operator (+ - * / ^) or the function
+    arity: int = 0
+    value: float = 0.0  # of a number or a constant
+
+
+class _Parser:
+    """Recursive descent over the grammar in docs/expression-language.md, one method per
+    precedence level. Operators that chain (+ - * /) are loops; only brackets, calls, signs and
+    exponents recurse, through `nested`, which stops at MAX_DEPTH."""
+
+    def __init__(self, tokens: list[_Token], variables: tuple[str, ...]):
+        self.tokens = tokens
+        self.variables = variables
+        self.i = 0
+        self.steps: list[_Step] = []
+        self.operations = 0
+        self.depth = 0
+        self.open: list[int] = []  # positions of the '(' not closed yet
+
+    # -- token access --
+
+    @property
+    def tok(self) -> _Token:
+        return self.tokens[self.i]
+
+    @property
+    def prev(self) -> _Token | None:
+        return self.tokens[self.i - 1] if self.i else None
+
+    def advance(self) -> _Token:
+        self.i += 1
+        return self.tokens[self.i - 1]
+
+    def nested(self, token: _Token, parse):
+        """Parse one level deeper. The parser's only recursion goes through here, so the
+        Python stack grows with MAX_DEPTH at most, never with the length of the text."""
+        if self.depth >= MAX_DEPTH:
+            raise ExpressionError("TOO_DEEP", f"Too deeply nested (more than {MAX_DEPTH} levels).",
+                                  token.start)
+        self.depth += 1
+        result = parse()
+        self.depth -= 1
+        return result
+
+    def emit(self, kind: str, name: str, position: int, arity: int) -> None:
+        self.operations += 1
+        if self.operations > MAX_NODES:
+            raise ExpressionError("TOO_COMPLEX", f"Too many operations (more than {MAX_NODES}). "
+                                  "Try a shorter expression.", position)
+        self.steps.append(_Step(kind, name, arity))
+
+    # -- grammar, lowest precedence first --
+
+    def parse(self) -> list[_Step]:
+        self.sum()
+        if self.tok.kind != _END:
+            self.unexpected_after_operand()
+        return self.steps
+
+    def sum(self) -> None:  # sum = product { ("+" | "-") product }
+        self.product()
+        while self.tok.text in ("+", "-"):
+            op = self.advance()
+            self.product()
+            self.emit(_BINARY, op.text, op.start, 2)
+
+    def product(self) -> None:  # product = signed { ("*" | "/") signed | implicit power }
+        self.signed()
+        while True:
+            if self.tok.text in ("*", "/"):
+                op = self.advance()
+                self.signed()
+                self.emit(_BINARY, op.text, op.start, 2)
+            elif self.implicit_product():
+                position = self.tok.start
+                self.power()
+                self.emit(_BINARY, "*", position, 2)
+            else:
+                return
+
+    def implicit_product(self) -> bool:
+        """A number immediately followed by a name or '(' multiplies: 2x, 2pi, 2(x+1)."""
+        prev, tok = self.prev, self.tok
+        return prev.kind == _NUMBER and tok.kind in (_NAME, "(") and tok.start == prev.end
+
+    def signed(self) -> None:  # signed = ("+" | "-") signed | power
+        sign = self.tok
+        if sign.text not in ("+", "-"):
+            self.power()
+            return
+        self.advance()
+        self.nested(sign, self.signed)
+        if sign.text == "-":  # a '+' sign changes nothing, so it builds nothing
+            self.emit(_NEGATE, "-", sign.start, 1)
+
+    def power(self) -> None:  # power = atom [ ("^" | "**") signed ], so 2^3^2 = 2^(3^2)
+        self.atom()
+        if self.tok.text in ("^", "**"):
+            op = self.advance()
+            self.nested(op, self.signed)
+            self.emit(_BINARY, "^", op.start, 2)
+
+    def atom(self) -> None:  # atom = number | name | call | "(" sum ")"
+        tok = self.tok
+        if tok.kind == _NUMBER:
+            self.advance()
+            value = float(tok.text)  # always float64; 1e999 is inf
+            self.steps.append(_Step(_PUSH_NUMBER, _format_number(value), value=value))
+        elif tok.kind == _NAME:
+            self.name()
+        elif tok.kind == "(":
+            self.nested(tok, self.group)
+        else:
+            self.missing_operand()
+
+    def name(self) -> None:
+        tok = self.advance()
+        name, called = tok.text, self.tok.kind == "("
+        if name in FUNCTIONS:
+            if not called:
+                arg = self.tok.text if self.tok.kind in (_NAME, _NUMBER) else "..."
+                raise ExpressionError("SYNTAX", f"{name} is a function: write {name}({arg}), with brackets.",
+                                      tok.start)
+            self.call(tok)
+        elif called:
+            raise self.not_a_function(tok)
+        elif name in self.variables:
+            self.steps.append(_Step(_PUSH_VARIABLE, name))
+        elif name in CONSTANTS:
+            self.steps.append(_Step(_PUSH_CONSTANT, name, value=CONSTANTS[name]))
+        else:
+            raise ExpressionError("UNKNOWN_NAME", f"Unknown name '{_short(name)}'."
+                                  + _name_suggestion(name, self.variables), tok.start)
+
+    def group(self) -> None:  # "(" sum ")"
+        self.open.append(self.advance().start)
+        self.sum()
+        self.close()
+
+    def arguments(self) -> int:  # "(" [ sum { "," sum } ] ")", giving how many there were
+        self.open.append(self.advance().start)
+        count = 0
+        if self.tok.kind != ")":
+            self.sum()
+            count = 1
+            while self.tok.kind == ",":
+                self.advance()
+                self.sum()
+                count += 1
+        self.close()
+        return count
+
+    def call(self, name: _Token) -> None:  # call = function "(" [ sum { "," sum } ] ")"
+        count = self.nested(name, self.arguments)
+        arity = FUNCTIONS[name.text][0]
+        if count != arity:
+            raise ExpressionError("ARITY", f"{name.text} takes {arity} argument{'s' * (arity > 1)}, "
+                                  f"got {count}.", name.start)
+        self.emit(_CALL, name.text, name.start, arity)
+
+    def close(self) -> None:
+        if self.tok.kind != ")":
+            self.unexpected_after_operand()
+        self.advance()
+        self.open.pop()
+
+    # -- errors that need the parser's context --
+
+    def not_a_function(self, tok: _Token) -> ExpressionError:
+        name = tok.text
+        if name in self.variables or name in CONSTANTS:
+            what = "a variable" if name in self.variables else "a constant"
+            return ExpressionError("NOT_CALLABLE", f"'{name}' is {what}, not a function. "
+                                   f"To multiply, write {name}*(...).", tok.start)
+        return ExpressionError("UNKNOWN_FUNCTION", f"Unknown function '{_short(name)}'."
+                               + _function_suggestion(name), tok.start)
+
+    def unexpected_after_operand(self):
+        """After a complete operand comes an operator, a ')' or ',' that closes something, or
+        the end. Anything else is explained here."""
+        tok, prev = self.tok, self.prev
+        if tok.kind == _END:
+            raise ExpressionError("SYNTAX", f"Missing ')' to close the '(' at position {self.open[-1]}.",
+                                  tok.start)
+        if tok.kind == ")":
+            raise ExpressionError("UNBALANCED", "This ')' has no matching '('.", tok.start)
+        if tok.kind == ",":
+            raise ExpressionError("SYNTAX", "A ',' can only separate the arguments of max(a, b) or "
+                                  "min(a, b).", tok.start)
+        fix = ""
+        if prev.kind == _NUMBER and tok.kind in (_NAME, "("):  # '2 x': implicit needs no space
+            fix = f" Write {prev.text}*{tok.text} (or {prev.text}{tok.text}, without a space)."
+        raise ExpressionError("SYNTAX", f"Missing an operator (such as *) between '{_short(prev.text)}' "
+                              f"and '{_short(tok.text)}'.{fix}", tok.start)
+
+    def missing_operand(self):
+        tok, prev = self.tok, self.prev
+        if tok.kind == ")" and not self.open:
+            raise ExpressionError("UNBALANCED", "This ')' has no matching '('.", tok.start)
+        if tok.kind == _END:
+            message = f"The expression ends too early: add something after '{prev.text}'."
+        elif prev is None:
+            message = f"An expression cannot start with '{tok.text}'."
+        elif prev.kind == "(" and tok.kind == ")":
+            message = "Empty brackets: put an expression between '(' and ')'."
+        else:
+            message = f"Expected a number, a name or '(' after '{prev.text}', not '{tok.text}'."
+        raise ExpressionError("SYNTAX", message, tok.start)
+
+
+# ---- suggestions ----------------------------------------------------------------------------
+
+_FUNCTION_ALIASES = MappingProxyType({"ln": "log", "arcsin": "asin", "arccos": "acos", "arctan": "atan",
+                                      "maximum": "max", "minimum": "min", "sqr": "sqrt"})
+_NAME_HINTS = MappingProxyType({
+    "inf": " Write 1e999 for infinity.", "infinity": " Write 1e999 for infinity.",
+    "nan": " There is no 'not a number' constant.",
+    "i": " Complex numbers are not supported.", "j": " Complex numbers are not supported.",
+})
+
+
+def _short(text: str, limit: int = 24) -> str:
+    return text if len(text) <= limit else text[:limit] + "..."
+
+
+def _close_match(name: str, candidates: Iterable[str]) -> str | None:
+    candidates = list(candidates)
+    for c in candidates:  # 'Sin' or 'PI': only the case is wrong
+        if c.lower() == name.lower():
+            return c
+    close = difflib.get_close_matches(name, candidates, n=1)
+    return close[0] if close else None
+
+
+def _as_product(name: str, known: tuple[str, ...]) -> str | None:
+    """'xy' -> 'x*y', 'pix' -> 'pi*x', 'x2' -> 'x*2': several names (or digits) glued together."""
+    if len(name) > 16:
+        return None
+    ways: list[list[str] | None] = [[]] + [None] * len(name)  # ways[j]: name[:j] as known pieces
+    for i in range(len(name)):
+        if ways[i] is None:
+            continue
+        for j in range(i + 1, len(name) + 1):
+            piece = name[i:j]
+            if ways[j] is None and (piece in known or set(piece) <= _DIGITS):
+                ways[j] = ways[i] + [piece]
+    parts = ways[-1]
+    return "*".join(parts) if parts and len(parts) > 1 else None
+
+
+def _as_call(name: str, known: tuple[str, ...]) -> str | None:
+    """'sinx' -> 'sin(x)', 'cos2x' -> 'cos(2*x)': a function name glued to its argument."""
+    for f, (arity, _) in FUNCTIONS.items():
+        rest = name[len(f):]
+        if arity == 1 and rest and name.startswith(f):
+            inner = rest if rest in known else _as_product(rest, known)
+            if inner:
+                return f"{f}({inner})"
+    return None
+
+
+def _name_suggestion(name: str, variables: tuple[str, ...]) -> str:
+    """' Did you mean ...?' for an unknown name, or a list of the names there are."""
+    if name.lower() in _NAME_HINTS:
+        return _NAME_HINTS[name.lower()]
+    known = variables + tuple(CONSTANTS)
+    guess = _as_product(name, known) or _as_call(name, known) or _close_match(name, known + tuple(FUNCTIONS))
+    if guess is None and len(name) == 1 and variables:  # z: most likely meant the variable
+        guess = " or ".join(variables)
+    if guess:
+        return f" Did you mean {guess}?"
+    return f" The names you can use are {_listing(known)}."
+
+
+def _function_suggestion(name: str) -> str:
+    guess = _FUNCTION_ALIASES.get(name.lower()) or _close_match(name, FUNCTIONS)
+    if name.lower() == "pow":
+        return " Write a^b for a power."
+    if guess:
+        return f" Did you mean {guess}?"
+    return f" The functions are {_listing(FUNCTIONS)}."
+
+
+def _listing(names: Iterable[str]) -> str:
+    names = list(names)
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+# ---- 3. text of every step: canonical form, labels, Python ----------------------------------
+
+_SUM, _PRODUCT, _UNARY, _POWER, _ATOM = 1, 2, 3, 4, 5
+_PRECEDENCE = MappingProxyType({"+": _SUM, "-": _SUM, "*": _PRODUCT, "/": _PRODUCT, "^": _POWER})
+
+
+def _format_number(value: float) -> str:
+    """The shortest text that reads back as the same float, without '.0' and without '+' or
+    leading zeros in the exponent: 2, 0.5, 1.5e-7, 1e16. Infinity (from 1e400) is 1e999."""
+    if value == math.inf:
+        return "1e999"
+    mantissa, _, exponent = repr(value).partition("e")
+    mantissa = mantissa.removesuffix(".0")
+    return f"{mantissa}e{int(exponent)}" if exponent else mantissa
+
+
+class _Piece(NamedTuple):
+    text: str
+    precedence: int
+    is_number: bool  # a number literal (only these may start an implicit product)
+    is_plain: bool  # Python mode: a plain Python number, not a Tensor
+
+
+def _render(steps: Iterable[_Step], python: bool = False) -> list[_Piece]:
+    """The text of each step's sub-expression, with the fewest brackets that keep its meaning.
+
+    Canonical style (python=False) is compact: x^3+2x, sin(x)*exp(-x^2), max(x,0). With
+    python=True it is tinytorch code: x**3 + 2*x, tt.sin(x) * tt.exp(-x**2).
+    """
+    pieces: list[_Piece] = []
+    stack: list[_Piece] = []
+    for step in steps:
+        if step.kind == _PUSH_NUMBER:
+            piece = _Piece(step.name, _ATOM, True, True)
+        elif step.kind == _PUSH_CONSTANT:
+            piece = _Piece(f"math.{step.name}" if python else step.name, _ATOM, False, True)
+        elif step.kind == _PUSH_VARIABLE:
+            piece = _Piece(step.name, _ATOM, False, False)
+        elif step.kind == _NEGATE:
+            a = stack.pop()
+            piece = _Piece("-" + _bracket(a.text, a.precedence < _UNARY), _UNARY, False, a.is_plain)
+        elif step.kind == _CALL:
+            args = stack[-step.arity:]
+            del stack[-step.arity:]
+            name = f"tt.{FUNCTIONS[step.name][1].__name__}" if python else step.name
+            inner = (", " if python else ",").join(a.text for a in args)
+            piece = _Piece(f"{name}({inner})", _ATOM, False, False)
+        else:
+            b = stack.pop()
+            a = stack.pop()
+            piece = _binary(step.name, a, b, python)
+        stack.append(piece)
+        pieces.append(piece)
+    return pieces
+
+
+def _binary(op: str, a: _Piece, b: _Piece, python: bool) -> _Piece:
+    if python and a.is_plain and b.is_plain:
+        # Two Python numbers would be combined by Python (9**9**9 as a huge int, 1/0 raising);
+        # making one of them a Tensor lets tinytorch compute in float64, as parse() does.
+        a = _Piece(f"Tensor.constant({a.text})", _ATOM, False, False)
+    precedence = _PRECEDENCE[op]
+    if op == "^":  # the base is an atom; the exponent may carry a sign: (-x)^2, 2^-x, 2^3^2
+        left, right = a.precedence < _ATOM, b.precedence < _UNARY
+    else:  # left associative: x-(y-z) keeps its brackets, (x-y)-z loses them
+        left, right = a.precedence < precedence, b.precedence <= precedence
+    lhs, rhs = _bracket(a.text, left), _bracket(b.text, right)
+    if python:
+        symbol = "**" if op == "^" else f" {op} "
+    elif op == "*" and a.is_number and rhs[0] in "(" + string.ascii_letters and rhs[0] not in "eE":
+        symbol = ""  # 2x, 2pi, 2sin(x), 2(x+1); but 2*e and 2*exp(x), since 2e-1 is a number
+    else:
+        symbol = op
+    return _Piece(lhs + symbol + rhs, precedence, False, False)
+
+
+def _bracket(text: str, needed: bool) -> str:
+    return f"({text})" if needed else text
+
+
+# ---- the Expression -------------------------------------------------------------------------
+
+_OPERATIONS = MappingProxyType({
+    "+": operator.add, "-": operator.sub, "*": operator.mul, "/": operator.truediv, "^": operator.pow,
+    **{name: fn for name, (_, fn) in FUNCTIONS.items()},
+})
+_RESERVED = frozenset({"tt", "Tensor", "math", "print"})  # names the Python snippet uses
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Expression:
+    """A parsed expression. Immutable and holds no Tensors: each call builds a fresh graph.
+
+    `text` is the canonical form (parse(text) gives the same expression back) and `variables`
+    the declared variable names. Equal canonical text and variables mean equal expressions.
+    """
+
+    text: str
+    variables: tuple[str, ...]
+    _steps: tuple[_Step, ...] = field(repr=False)
+    _labels: tuple[str, ...] = field(repr=False)
+
+    @property
+    def node_count(self) -> int:
+        """How many operations (graph nodes other than inputs and constants) a call builds."""
+        return sum(1 for step in self._steps if step.arity)
+
+    def __eq__(self, other) -> bool:
+        if not isinstance(other, Expression):
+            return NotImplemented
+        return (self.text, self.variables) == (other.text, other.variables)
+
+    def __hash__(self) -> int:
+        return hash((self.text, self.variables))
+
+    def __str__(self) -> str:
+        return self.text
+
+    def __call__(self, **values) -> Tensor:
+        """Build the graph for these variable values (Tensors or numbers) and return its output.
+
+        Each node's `label` is the text of the sub-expression it computes; numbers, pi and e
+        become constant Tensors, and the variables' Tensors are labelled with their names.
+        A sub-expression written twice is built once and used twice, as a programmer would
+        name it: in (x^2+1)*sin(x^2+1) the node x^2+1 gets two edges, and backward adds up
+        the gradients arriving along both. (Numbers are not shared: each is its own node.)
+        """
+        built: dict[str, Tensor] = {label: t for label, t in self._inputs(values).items()}
+        stack: list[Tensor] = []
+        for step, label in zip(self._steps, self._labels, strict=True):
+            if step.arity:
+                args = stack[-step.arity:]
+                del stack[-step.arity:]
+            if step.kind in (_PUSH_NUMBER, _PUSH_CONSTANT):  # each number its own node: tidier
+                stack.append(Tensor.constant(step.value, label=label))
+                continue
+            if label not in built:
+                out = operator.neg(*args) if step.kind == _NEGATE else _OPERATIONS[step.name](*args)
+                out.label = label
+                built[label] = out
+            stack.append(built[label])
+        return stack[0]
+
+    def _inputs(self, values: dict) -> dict[str, Tensor]:
+        missing = [name for name in self.variables if name not in values]
+        unknown = [name for name in values if name not in self.variables]
+        if missing or unknown:
+            raise TypeError(f"expected values for {self.variables}, got {tuple(values)}")
+        inputs = {}
+        for name in self.variables:
+            value = values[name]
+            tensor = value if isinstance(value, Tensor) else Tensor(value)
+            tensor.label = name
+            inputs[name] = tensor
+        return inputs
+
+    def to_python(self, **values: float) -> str:
+        """A short tinytorch script that builds the same graph at these values (1.0 by
+        default), calls backward and prints the value and the gradients."""
+        out = "f"
+        while out in self.variables:
+            out += "_"
+        lines = ["import tinytorch as tt", "from tinytorch import Tensor"]
+        if any(step.kind == _PUSH_CONSTANT for step in self._steps):
+            lines.append("import math")
+        lines.append("")
+        for name in self.variables:
+            value = float(values.get(name, 1.0))
+            lines.append(f"{name} = Tensor([{value!r}])" if math.isfinite(value)
+                         else f'{name} = Tensor([float("{value}")])')
+        result = _render(self._steps, python=True)[-1]
+        code = f"Tensor.constant({result.text})" if result.is_plain else result.text  # '2' has no backward
+        lines.append(f"{out} = {code}")
+        lines.append(f"{out}.backward()")
+        lines.append(f'print("{out} =", {out})')
+        lines.extend(f'print("d{out}/d{name} =", {name}.grad)' for name in self.variables)
+        return "\n".join(lines) + "\n"
+
+
+def parse(text: str, variables: Iterable[str] = ("x",)) -> Expression:
+    """Check `text` and turn it into an Expression of the given variables.
+
+    Raises ExpressionError for anything outside the language. The checks come in a fixed
+    order: EMPTY, TOO_LONG, BAD_CHAR (the first bad character), then the rest from left to right.
+    """
+    if not isinstance(text, str):
+        raise TypeError(f"expression text must be a str, not {type(text).__name__}")
+    variables = _check_variables(variables)
+    if not text.strip(" \t"):
+        example = f"{variables[0]}^2+1" if variables else "2^10"
+        raise ExpressionError("EMPTY", f"The expression is empty. Type a formula, for example {example}.")
+    if len(text) > MAX_LENGTH:
+        raise ExpressionError("TOO_LONG", f"The expression is too long ({len(text)} characters; the limit "
+                              f"is {MAX_LENGTH}).", MAX_LENGTH)
+    steps = tuple(_Parser(_tokenize(text), variables).parse())
+    labels = tuple(piece.text for piece in _render(steps))
+    if len(labels[-1]) > MAX_LENGTH:  # share links must parse again
+        raise ExpressionError("TOO_LONG", f"The expression is too long when written out in full "
+                              f"({len(labels[-1])} characters; the limit is {MAX_LENGTH}).")
+    return Expression(labels[-1], variables, steps, labels)
+
+
+def _check_variables(variables: Iterable[str]) -> tuple[str, ...]:
+    """The app's variable names (a programmer's mistake here is a plain ValueError)."""
+    names = (variables,) if isinstance(variables, str) else tuple(variables)
+    for name in names:
+        valid = isinstance(name, str) and name[:1] in _NAME_START and set(name) <= _NAME_CHARS
+        taken = name in FUNCTIONS or name in CONSTANTS or name in _RESERVED or keyword.iskeyword(name)
+        if not valid or taken:
+            raise ValueError(f"{name!r} cannot be a variable name")
+    if len(set(names)) != len(names):
+        raise ValueError(f"variable names must differ: {names}")
+    return names
