@@ -6,7 +6,6 @@ from __future__ import annotations
 import math
 import sys
 import threading
-import time
 import warnings
 
 import numpy as np
@@ -406,15 +405,12 @@ def _doubling(depth):
     return x, a
 
 
-def test_2_to_the_60_paths_run_in_linear_time():
+def test_2_to_the_60_paths_are_each_visited_once():
+    # Per path, the seed's recursion would make 2**60 calls and never finish.
     x, a = _doubling(60)
-    start = time.perf_counter()
     a.backward()
-    elapsed = time.perf_counter() - start
     assert x.grad.item() == 2.0**60
     assert a.item() == 2.0**60
-    # One visit per node: 60 adds take microseconds; per path it would never finish.
-    assert elapsed < 5.0
 
 
 def test_work_grows_linearly_with_depth():
@@ -505,13 +501,11 @@ def test_ieee_results_without_numpy_warnings():
     np.testing.assert_array_equal(root.data, [np.nan, 0.0])
 
 
-def test_huge_powers_overflow_to_inf_instantly():
+def test_huge_powers_overflow_to_inf_in_float64():
     nine = Tensor.constant(9.0)
-    start = time.perf_counter()
-    result = nine ** (nine**nine)
-    assert result.item() == np.inf
+    result = nine ** (nine**nine)  # 9**387420489: a float64 inf, never a Python big integer
+    assert result.item() == np.inf and result.data.dtype == np.float64
     assert (Tensor(10.0) ** 10000.0).item() == np.inf
-    assert time.perf_counter() - start < 1.0
 
 
 def test_small_integer_powers_match_numpy(rng):

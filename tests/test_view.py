@@ -7,10 +7,10 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from ui import view
-from ui.presets import PRESETS
 from tinytorch import Tensor
 from tinytorch.expr import parse
+from ui import view
+from ui.presets import PRESETS
 
 
 @pytest.mark.parametrize(("lo", "hi", "message"), [

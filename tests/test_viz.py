@@ -8,7 +8,6 @@ import re
 import shutil
 import subprocess
 import sys
-import time
 import warnings
 
 import graphviz
@@ -386,23 +385,22 @@ def chain(levels: int) -> Tensor:
     return h
 
 
-def test_a_150_op_graph_builds_in_milliseconds():
+def test_a_150_op_graph_keeps_dot_layout_bounded():
+    # An input used at every depth made `dot` search for minutes (and once crash): the graph
+    # caps the network-simplex passes, and operand names are head labels, which add no ranks.
+    # (How long layout takes is measured in benchmarks/app.py, not asserted here.)
     y = chain(50)
     assert sum(1 for n in graph_nodes(y) if n.op) == 150
-    to_dot(y)
-    start = time.perf_counter()
-    for _ in range(5):
-        to_dot(y)
-    assert (time.perf_counter() - start) / 5 < 0.05  # ~3 ms here; generous for slow CI machines
+    source = to_dot(y)
+    assert 'nslimit="1"' in source or "nslimit=1" in source
+    assert " label=" not in source.split("->", 1)[1].split("\n", 1)[0]  # edges carry no plain label
+    assert "headlabel" in source
 
 
 @needs_dot
-def test_dot_lays_out_long_graphs_quickly():
-    # Plain edge labels and unbounded network simplex took `dot` over 30 s on this graph.
-    y = chain(40)
-    start = time.perf_counter()
-    to_svg(y)
-    assert time.perf_counter() - start < 10
+def test_dot_renders_a_long_graph_with_a_reused_input():
+    svg = to_svg(chain(40)).decode()
+    assert svg.count('class="node"') == len(graph_nodes(chain(40))) + 120  # boxes + op circles
 
 
 def test_tinytorch_imports_only_numpy():
