@@ -1,12 +1,17 @@
-"""tinytorch playground (placeholder until the Playground page lands)."""
+"""tinytorch playground: type f(x), slide x, watch backprop.
+
+    streamlit run playground.py
+
+The entry script only sets the page up and lists the pages; each page lays out its widgets
+and calls plain helpers from `tinytorch/` (the engine, graph and plot builders) and `ui/`.
+"""
 
 import streamlit as st
 
-from tinytorch import Tensor
+st.set_page_config(page_title="tinytorch playground", page_icon=":material/function:", layout="wide",
+                   menu_items={"About": "tinytorch playground: reverse-mode autodiff you can watch."})
 
-st.set_page_config(page_title="tinytorch playground", layout="wide")
-st.title("tinytorch playground")
-x = Tensor([st.slider("x", -3.0, 3.0, 1.2, 0.01)])
-y = x * x * x + x
-y.backward()
-st.write(f"f(x) = x·x·x + x = {y.item():.4g},  f′(x) = {x.grad.item():.4g}")
+pages = [
+    st.Page("pages/explore.py", title="Playground", icon=":material/function:", default=True),
+]
+st.navigation(pages).run()

@@ -220,3 +220,15 @@ def test_tangent_ends():
 @pytest.mark.parametrize("f0, slope", [(math.nan, 1.0), (1.0, math.inf), (-math.inf, 0.0), (1.0, math.nan)])
 def test_no_tangent_where_undefined(f0, slope):
     assert tangent(0.0, f0, slope, -1.0, 1.0) is None
+
+
+def test_to_csv_has_full_precision_and_nonfinite_values():
+    from tinytorch.curves import to_csv
+
+    c = sample(lambda x: 1 / x, -1.0, 1.0, n=3, second=True)
+    lines = to_csv(c).splitlines()
+    assert lines[0] == "x,f,df,d2f"
+    assert lines[1] == "-1.0,-1.0,-1.0,-2.0"
+    assert lines[2].split(",")[:2] == ["0.0", "inf"]
+    third = sample(lambda x: x / 3, 0.0, 1.0, n=2)
+    assert float(to_csv(third).splitlines()[2].split(",")[1]) == 1 / 3  # round-trips exactly

@@ -16,7 +16,7 @@ import pytest
 
 import tinytorch as tt
 from tinytorch import Tensor, viz
-from tinytorch.viz import THEMES, format_number, graph_nodes, op_symbol, to_digraph, to_dot, to_svg
+from tinytorch.viz import THEMES, format_number, graph_nodes, node_table, op_symbol, to_digraph, to_dot, to_svg
 
 HAS_DOT = shutil.which("dot") is not None
 needs_dot = pytest.mark.skipif(not HAS_DOT, reason="graphviz's `dot` program is not installed")
@@ -412,3 +412,19 @@ def test_tinytorch_imports_only_numpy():
 
 def test_module_exports():
     assert set(viz.__all__) <= set(dir(viz))
+
+
+def test_node_table_names_local_derivatives_by_input_label():
+    x = Tensor([1.5], label="x")
+    two = Tensor.constant(2.0, label="2")
+    a = x * x
+    a.label = "x*x"
+    y = a * two
+    y.label = "x*x*2"
+    y.backward()
+    rows = node_table(graph_nodes(y))
+    by_node = {r["node"]: r for r in rows}
+    assert by_node["x*x"]["local derivatives"] == "∂/∂x = 1.5; ∂/∂x = 1.5"
+    assert by_node["x*x*2"]["local derivatives"] == "∂/∂x*x = 2; ∂/∂2 = —"  # constants need none
+    assert by_node["x"]["gradient"] == "6" and by_node["2"]["gradient"] == "—"
+    assert by_node["x*x*2"]["op"] == "×" and by_node["x"]["kind"] == "input"

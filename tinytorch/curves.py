@@ -15,7 +15,7 @@ import numpy as np
 from .tensor import Tensor, enable_grad, grad, no_grad
 from .viz import format_number
 
-__all__ = ["Curve", "fd_error", "finite_difference", "nonfinite_summary", "sample", "tangent"]
+__all__ = ["Curve", "fd_error", "finite_difference", "nonfinite_summary", "sample", "tangent", "to_csv"]
 
 Build = Callable[[Tensor], Tensor]
 
@@ -70,6 +70,16 @@ def sample(build: Build, lo: float, hi: float, n: int = 1001, *, second: bool = 
         (d1,) = grad(y, x, create_graph=second)
         d2 = grad(d1, x)[0].data if second else None
     return Curve(x.data, y.data, d1.data, d2)
+
+
+def to_csv(curve: Curve) -> str:
+    """The curve as CSV text (x, f, f′[, f″]), full precision, nan/inf spelled as numpy does."""
+    columns = [("x", curve.x), ("f", curve.f), ("df", curve.df)]
+    if curve.d2f is not None:
+        columns.append(("d2f", curve.d2f))
+    lines = [",".join(name for name, _ in columns)]
+    lines += [",".join(repr(float(v)) for v in row) for row in zip(*(values for _, values in columns))]
+    return "\n".join(lines) + "\n"
 
 
 def _fits(shape: tuple[int, ...], grid: tuple[int, ...]) -> bool:

@@ -21,8 +21,8 @@ import numpy as np
 from .tensor import Tensor, topological_order
 from .trace import local_derivatives
 
-__all__ = ["NodeInfo", "THEMES", "format_number", "graph_nodes", "op_symbol", "to_digraph", "to_dot",
-           "to_svg"]
+__all__ = ["NodeInfo", "THEMES", "format_number", "graph_nodes", "node_table", "op_symbol", "to_digraph",
+           "to_dot", "to_svg"]
 
 
 # ---- numbers ------------------------------------------------------------------------------------
@@ -129,6 +129,21 @@ def _records(output: Tensor, local: bool) -> list[NodeInfo]:
         )
         for t in order
     ]
+
+
+def node_table(nodes: list[NodeInfo]) -> list[dict[str, str]]:
+    """The graph as table rows: node, kind, op, value, local derivatives and gradient, as text.
+
+    Local derivatives read "∂/∂x = 2.4" per input, named by the input's label; the gradient is
+    what backward left on the node (d output / d node).
+    """
+    labels = {n.id: n.label for n in nodes}
+    rows = []
+    for n in nodes:
+        local = "; ".join(f"∂/∂{labels[i]} = {_show(d)}" for i, d in zip(n.inputs, n.local_grads))
+        rows.append({"node": n.label, "kind": n.kind, "op": op_symbol(n.op) if n.op else "",
+                     "value": _show(n.value), "local derivatives": local, "gradient": _show(n.grad)})
+    return rows
 
 
 # ---- the picture --------------------------------------------------------------------------------

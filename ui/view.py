@@ -7,7 +7,11 @@ parameters, so a copied link restores the view.
 from __future__ import annotations
 
 import math
+from types import MappingProxyType
 from urllib.parse import urlencode, urlsplit, urlunsplit
+
+from tinytorch.expr import parse
+from ui.presets import PRESETS
 
 # Widget keys = URL parameters.
 FUNCTION, POINT, LOW, HIGH, SECOND, CHECK, PRESENT = "f", "x", "lo", "hi", "d2", "check", "present"
@@ -61,12 +65,49 @@ def share_url(page_url: str | None, params: dict[str, object]) -> str:
     return urlunsplit((parts.scheme, parts.netloc, parts.path or "/", urlencode(query), ""))
 
 
+SHOWN_TEXT = 320  # characters of a (too long) expression shown in an error: the caret stays visible
+
+
 def pointed(text: str, position: int | None) -> str:
     """The text with a caret under `position`, for a monospaced error display.
 
-    Tabs and control characters become spaces so the caret stays under its character.
+    Tabs and control characters become spaces so the caret stays under its character; a text
+    longer than SHOWN_TEXT is cut (a hostile link can carry megabytes).
     """
-    shown = "".join(c if c.isprintable() else " " for c in text)
+    shown = "".join(c if c.isprintable() else " " for c in text[:SHOWN_TEXT])
+    if len(text) > SHOWN_TEXT:
+        shown += "…"
     if position is None:
         return shown
     return f"{shown}\n{' ' * min(position, len(shown))}^"
+
+
+FUNCTION_HELP = ("A formula in x: + − * / and ^ (or **) for powers; 2x means 2*x; functions sin cos tan asin "
+                 "acos atan sinh cosh tanh exp log sqrt abs relu sigmoid softplus max(a, b) min(a, b); "
+                 "constants pi and e.")
+PRESENT_HELP = "Hides the controls and enlarges the graph and the plot, for a projector. Also in the link."
+
+# Headings for the error box: our own words, so they may be Markdown. The message with the
+# user's text goes into a code block below it.
+ERROR_TITLES = MappingProxyType({
+    "EMPTY": "Type a function of x",
+    "TOO_LONG": "That expression is too long",
+    "BAD_CHAR": "That character is not part of the language",
+    "BAD_NUMBER": "That number cannot be read",
+    "SYNTAX": "That expression is not complete or not well formed",
+    "UNBALANCED": "The brackets do not match",
+    "UNKNOWN_NAME": "Unknown name",
+    "UNKNOWN_FUNCTION": "Unknown function",
+    "NOT_CALLABLE": "Only functions can be called",
+    "ARITY": "Wrong number of arguments",
+    "TOO_DEEP": "Too deeply nested",
+    "TOO_COMPLEX": "Too many operations",
+})
+
+
+_NOTES = MappingProxyType({parse(p.text).text: p.why for p in PRESETS})  # by canonical text
+
+
+def preset_note(canonical: str) -> str | None:
+    """The one-line 'why this example' for a function that is one of the presets."""
+    return _NOTES.get(canonical)

@@ -1,0 +1,65 @@
+"""Playground: type f(x), slide x, and watch every node's value and gradient, and the curves."""
+
+import streamlit as st
+
+from tinytorch import curves, plots, viz
+from ui import view, widgets
+
+v = widgets.function_controls()
+theme = widgets.theme()
+
+if v.present:
+    widgets.presenter_style()
+    st.button("Exit presenter mode", icon=":material/close_fullscreen:", key="leave",
+              on_click=lambda: st.session_state.update({view.PRESENT: False}))
+else:
+    st.title("Backprop, live")
+    st.caption("Every box is a value in the computation of f(x): its value and its gradient, ∂f/∂(box). "
+               "Drag x and watch them change; the tangent's slope on the plot is x's gradient.")
+
+if v.range_problem:
+    st.warning(v.range_problem, icon=":material/straighten:")
+if v.error:
+    widgets.show_expression_error(v.text, v.error)
+if v.expr is None:
+    st.stop()
+if v.stale:
+    st.info("Showing the last function that worked, greyed out, until the error above is fixed:",
+            icon=":material/history:")
+    st.code(v.expr.text, language=None)
+
+y, x, f0, slope = widgets.evaluate(v.expr, v.x)
+numbers = st.columns(3 if v.second else 2)
+numbers[0].metric("f(x)", viz.format_number(f0))
+numbers[1].metric("f′(x), by backprop", viz.format_number(slope))
+if v.second:
+    numbers[2].metric("f″(x)", viz.format_number(widgets.second_derivative(v.expr, v.x)))
+
+st.graphviz_chart(viz.to_digraph(y, dim=v.stale, theme=theme), width="stretch")
+
+curve = widgets.sampled(v.expr.text, v.lo, v.hi, v.second)
+check = widgets.finite_differences(v.expr.text, v.lo, v.hi) if v.check else None
+figure = plots.function_figure(curve, v.x, f0, slope, show_second=v.second, check=check, theme=theme)
+if v.present:
+    figure.update_layout(height=620, font_size=20)
+st.plotly_chart(figure, theme=None, key="curves", config={"displaylogo": False})
+for note in curves.nonfinite_summary(curve):
+    st.caption(note)
+
+if not v.present:
+    with st.expander("Every node: value, local derivatives and gradient", expanded=False):
+        st.dataframe(viz.node_table(viz.graph_nodes(y)), hide_index=True, width="stretch")
+    share, code, downloads = st.tabs(["Share this view", "Show as code", "Download"])
+    share.code(view.share_url(st.context.url, v.share_params()), language=None, wrap_lines=True)
+    share.caption("The link restores this function, point, range and options.")
+    code.code(v.expr.to_python(x=v.x), language="python")
+    code.caption("Runs in a notebook with tinytorch installed: the same graph, the same numbers.")
+    with downloads:
+        name = "tinytorch-graph"
+        st.download_button("Graph (DOT)", lambda: viz.to_dot(y), f"{name}.dot", "text/vnd.graphviz",
+                           on_click="ignore", icon=":material/account_tree:")
+        if widgets.graphviz_installed():
+            st.download_button("Graph (SVG)", lambda: viz.to_svg(y), f"{name}.svg", "image/svg+xml",
+                               on_click="ignore", icon=":material/image:")
+        st.download_button("Curve (CSV)", lambda: curves.to_csv(curve), "tinytorch-curve.csv", "text/csv",
+                           on_click="ignore", icon=":material/table:")
