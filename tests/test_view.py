@@ -41,7 +41,7 @@ def test_share_url_round_trips_the_view():
                                                           "d2": True, "check": False})
     parts = urlsplit(url)
     assert (parts.scheme, parts.netloc, parts.path) == ("https", "host.example", "/")
-    assert parse_qs(parts.query) == {"f": ["x^3+2x"], "x": ["1.2"], "lo": ["-3.0"], "hi": ["3.0"], "d2": ["1"]}
+    assert parse_qs(parts.query) == {"f": ["x^3+2x"], "x": ["1.2"], "lo": ["-3.0"], "hi": ["3.0"], "d2": ["true"]}
     assert "f=x%5E3%2B2x" in url  # as in the README's example link
 
 

@@ -55,12 +55,13 @@ def clamp(x: float, lo: float, hi: float) -> float:
 
 
 def share_url(page_url: str | None, params: dict[str, object]) -> str:
-    """The page's address with exactly these parameters (booleans as 1, False left out)."""
+    """The page's address with exactly these parameters (True as "true", as Streamlit's bound
+    toggles read it; False and None left out)."""
     query = {}
     for key, value in params.items():
         if value is False or value is None:
             continue
-        query[key] = "1" if value is True else (repr(value) if isinstance(value, float) else str(value))
+        query[key] = "true" if value is True else (repr(value) if isinstance(value, float) else str(value))
     parts = urlsplit(page_url or "/")
     return urlunsplit((parts.scheme, parts.netloc, parts.path or "/", urlencode(query), ""))
 

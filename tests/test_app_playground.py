@@ -1,0 +1,181 @@
+"""The Playground page, driven through Streamlit's AppTest: what a lecturer sees for each input."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import numpy as np
+import pytest
+from apptest import default_grid, dot, figure, metric, no_exception, open_app, trace
+
+from tinytorch.viz import format_number
+from ui import view
+from ui.presets import PRESETS
+
+
+def test_default_view_draws_graph_plot_and_the_numbers():
+    at = open_app()
+    no_exception(at)
+    x = view.DEFAULT_X
+    assert at.text_input(key="f").value == view.DEFAULT_FUNCTION
+    assert metric(at, "f(x)") == format_number(x**3 + 2 * x)
+    assert metric(at, "f′(x)") == format_number(3 * x**2 + 2)
+    source = dot(at)
+    assert f"value {format_number(x**3 + 2 * x)}" in source
+    assert f"grad {format_number(3 * x**2 + 2)}" in source
+    assert len(at.get("plotly_chart")) == 1
+
+
+def test_a_link_restores_function_point_and_curves():
+    at = open_app(f="sin(x)*exp(-x^2)", x=0.7)
+    no_exception(at)
+    assert at.text_input(key="f").value == "sin(x)*exp(-x^2)"
+    assert at.slider(key="x").value == pytest.approx(0.7)
+    f0 = math.sin(0.7) * math.exp(-0.49)
+    df0 = math.exp(-0.49) * (math.cos(0.7) - 1.4 * math.sin(0.7))
+    source = dot(at)
+    assert f"value {format_number(f0)}" in source and f"grad {format_number(df0)}" in source
+    fig = figure(at)
+    xs = default_grid()
+    x, f = trace(fig, "f")
+    np.testing.assert_allclose(x, xs, rtol=0, atol=1e-12)
+    np.testing.assert_allclose(f, np.sin(xs) * np.exp(-xs**2), rtol=1e-13, atol=1e-15)
+    _, df = trace(fig, "f′")
+    np.testing.assert_allclose(df, np.exp(-xs**2) * (np.cos(xs) - 2 * xs * np.sin(xs)), rtol=1e-12, atol=1e-15)
+
+
+def test_the_tangent_touches_f_with_the_gradient_as_slope():
+    at = open_app(f="x^2", x=1.5)
+    (x0, x1), (y0, y1) = trace(figure(at), "tangent")
+    slope = (y1 - y0) / (x1 - x0)
+    assert slope == pytest.approx(3.0)
+    assert y0 + slope * (1.5 - x0) == pytest.approx(2.25)
+
+
+def test_moving_the_slider_changes_the_graphs_numbers():
+    at = open_app(f="x^3 + 2x")
+    before = dot(at)
+    at.slider(key="x").set_value(-0.5).run()
+    no_exception(at)
+    after = dot(at)
+    assert after != before
+    assert f"value {format_number(-0.125 - 1.0)}" in after and f"grad {format_number(0.75 + 2)}" in after
+    assert metric(at, "f′(x)") == format_number(2.75)
+
+
+@pytest.mark.parametrize("preset", PRESETS, ids=lambda p: p.name)
+def test_every_preset_runs(preset):
+    at = open_app()
+    at.selectbox(key="preset").select(preset).run()
+    no_exception(at)
+    assert at.text_input(key="f").value == preset.text
+    assert at.selectbox(key="preset").value is None  # back to its prompt, ready for the next
+    assert "value" in dot(at) and not at.error
+    assert preset.why in [c.value for c in at.caption]
+
+
+def _rows(path: Path) -> list[tuple[str, str]]:
+    rows = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line and not line.startswith("#"):
+            text, expect, _ = line.split("\t")
+            rows.append((json.loads(text), expect))
+    return rows
+
+
+BAD_INPUTS = [(text, expect.split(":")[1]) for text, expect in _rows(Path(__file__).parent / "data" / "expr-cases.tsv")
+              if expect.startswith("error:") and text != "sin(x, y)"]
+
+
+@pytest.mark.parametrize(("text", "code"), BAD_INPUTS[::4], ids=lambda v: v[:24] if isinstance(v, str) else v)
+def test_bad_input_shows_an_error_keeps_the_text_and_the_last_good_graph(text, code):
+    at = open_app(f="x^2 + 1", x=0.5)
+    good = dot(at)
+    at.text_input(key="f").set_value(text).run()
+    no_exception(at)
+    assert at.text_input(key="f").value == text  # the user's text stays in the box
+    assert [e.value for e in at.error] == [view.ERROR_TITLES[code]]
+    shown = at.code[0].value
+    assert shown.startswith(view.pointed(text, None)[:50])
+    stale = dot(at)  # the last good graph stays, greyed out
+    assert stale != good and "value 1.25" in stale
+    if len(text.strip()) >= 4:  # (a short text like "x)" occurs in our own sentences)
+        for element in (*at.markdown, *at.caption, *at.info, *at.error):
+            assert text not in element.value  # never interpolated into Markdown
+
+
+def test_fixing_the_input_brings_the_live_view_back():
+    at = open_app(f="x^2 + 1", x=0.5)
+    at.text_input(key="f").set_value("x^2 + ").run()
+    assert at.error
+    at.text_input(key="f").set_value("x^2 + 3").run()
+    no_exception(at)
+    assert not at.error and "value 3.25" in dot(at)
+
+
+@pytest.mark.parametrize(("f", "x", "value", "slope"), [
+    ("log(x)", -1.0, "nan", "-1"),
+    ("1/x", 0.0, "∞", "−∞"),
+    ("sqrt(x)", -2.0, "nan", "nan"),
+])
+def test_numeric_edges_keep_the_page_working(f, x, value, slope):
+    at = open_app(f=f, x=x)
+    no_exception(at)
+    assert metric(at, "f(x)") == value and metric(at, "f′(x)") == slope
+    notes = " ".join(c.value for c in at.caption)
+    assert "undefined (nan)" in notes or "infinite" in notes
+
+
+def test_second_derivative_and_finite_difference_check():
+    at = open_app(f="sin(x)", x=0.3, d2="true", check="true")
+    no_exception(at)
+    assert metric(at, "f″(x)") == format_number(-math.sin(0.3))
+    fig = figure(at)
+    xs = default_grid()
+    np.testing.assert_allclose(trace(fig, "f″")[1], -np.sin(xs), atol=1e-15)
+    _, fd = trace(fig, "f′ by finite differences")
+    np.testing.assert_allclose(fd, np.cos(xs), atol=1e-9)
+
+
+def test_a_bad_range_is_explained_and_the_default_used():
+    at = open_app(lo=2, hi=-2)
+    no_exception(at)
+    assert [w.value for w in at.warning] == [view.RANGE_REVERSED]
+    x, _ = trace(figure(at), "f")
+    assert (x[0], x[-1]) == pytest.approx(view.DEFAULT_RANGE)
+
+
+def test_a_custom_range_sets_the_plot_and_the_slider():
+    at = open_app(f="x^2", lo=0, hi=10, x=7.5)
+    assert at.slider(key="x").value == pytest.approx(7.5)
+    x, f = trace(figure(at), "f")
+    assert (x[0], x[-1]) == (0.0, 10.0)
+    np.testing.assert_allclose(f, x**2, rtol=1e-14)
+
+
+def test_presenter_mode_hides_the_controls_and_can_be_left():
+    at = open_app(present="true")
+    no_exception(at)
+    assert not at.title and at.button(key="leave")
+    assert figure(at)["layout"]["height"] >= 600
+    at.button(key="leave").click().run()
+    assert at.title and not at.toggle(key="present").value
+
+
+def test_share_link_and_code_reproduce_the_view():
+    at = open_app(f="x*x*x + x", x=1.2)
+    link, code = at.code[0].value, at.code[1].value
+    assert "f=x%2Ax%2Ax+%2B+x" in link and "x=1.2" in link
+    namespace: dict = {}
+    exec(code, namespace)  # the snippet students copy (our own generated code, in a test)
+    assert namespace["x"].grad.item() == pytest.approx(5.32, rel=1e-15)
+
+
+def test_hostile_text_is_shown_as_code_only():
+    at = open_app(f="<img src=x onerror=alert(1)> **bold** [link](http://evil)")
+    no_exception(at)
+    assert [e.value for e in at.error] == [view.ERROR_TITLES["BAD_CHAR"]]
+    assert all("<img" not in m.value for m in (*at.markdown, *at.caption, *at.error, *at.info))
+    assert "<img" in at.code[0].value
