@@ -47,7 +47,7 @@ for note in curves.nonfinite_summary(curve):
     st.caption(note)
 
 if not v.present:
-    with st.expander("Every node: value, local derivatives and gradient", expanded=False):
+    if st.toggle("Show every node: value, local derivatives and gradient", key=view.TABLE, **widgets.URL_BOUND):
         st.dataframe(viz.node_table(viz.graph_nodes(y)), hide_index=True, width="stretch")
     share, code, downloads = st.tabs(["Share this view", "Show as code", "Download"])
     share.code(view.share_url(st.context.url, v.share_params()), language=None, wrap_lines=True)

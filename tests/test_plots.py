@@ -161,3 +161,14 @@ def test_themes(curve, theme):
 def test_unknown_theme(curve):
     with pytest.raises(ValueError, match="theme"):
         figure(curve, theme="neon")
+
+
+@pytest.mark.parametrize("theme", sorted(THEMES))
+@pytest.mark.parametrize("options", [{}, {"show_second": True}, {"check": "fd"}, {"title": "f"}])
+def test_figures_pass_plotlys_validation(options, theme):
+    # The app builds figures without plotly's validation (for speed); here it must pass.
+    c = sample(lambda x: tt.log(x) / x, -2.0, 2.0, n=101, second=True)
+    if options.get("check") == "fd":
+        options = {"check": finite_difference(lambda x: tt.log(x) / x, c.x)}
+    fig = function_figure(c, 0.5, math.log(0.5) / 0.5, 4.0, theme=theme, **options)
+    go.Figure(fig.to_dict())  # raises ValueError on any invalid property

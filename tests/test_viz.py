@@ -428,3 +428,15 @@ def test_node_table_names_local_derivatives_by_input_label():
     assert by_node["x*x*2"]["local derivatives"] == "∂/∂x*x = 2; ∂/∂2 = —"  # constants need none
     assert by_node["x"]["gradient"] == "6" and by_node["2"]["gradient"] == "—"
     assert by_node["x*x*2"]["op"] == "×" and by_node["x"]["kind"] == "input"
+
+
+def test_gradients_part_way_through_a_backward_pass():
+    x = Tensor([1.2], label="x")
+    y = x * x
+    y.label = "x*x"
+    trace = tt.trace_backward(y)
+    nodes = graph_nodes(y, grads=trace.received(1))  # only the seed so far
+    assert [(n.label, n.grad) for n in nodes] == [("x", None), ("x*x", 1.0)]
+    assert "grad —" in to_dot(y, grads={}) and "grad 1" not in to_dot(y, grads={})
+    final = {n.label: n.grad for n in graph_nodes(y, grads=trace.final())}
+    assert final["x"] == pytest.approx(2.4)

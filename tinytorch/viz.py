@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import functools
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -107,28 +107,39 @@ def _local_grads(t: Tensor) -> tuple[float | None, ...]:
     return tuple(None if d is None else float(d.item()) for d in local_derivatives(t))
 
 
-def graph_nodes(output: Tensor) -> list[NodeInfo]:
-    """One record per tensor `output` was computed from, in topological order (inputs first)."""
-    return _records(output, local=True)
+def graph_nodes(output: Tensor, grads: Mapping[Tensor, np.ndarray] | None = None) -> list[NodeInfo]:
+    """One record per tensor `output` was computed from, in topological order (inputs first).
+
+    Gradients are the tensors' `.grad`, or, when `grads` is given, the arrays it maps tensors to
+    (a backward pass part-way through: `BackwardTrace.received`); a tensor it lacks has none.
+    """
+    return _records(output, local=True, grads=grads)
 
 
-def _records(output: Tensor, local: bool) -> list[NodeInfo]:
+def _records(output: Tensor, local: bool, grads: Mapping[Tensor, np.ndarray] | None = None) -> list[NodeInfo]:
     # The picture does not show local derivatives: skipping them saves 60% of the work.
     order = topological_order(output)
     ids = {t: f"n{i}" for i, t in enumerate(order)}  # tensors hash by identity
-    return [
-        NodeInfo(
+
+    def grad_of(t: Tensor) -> np.ndarray | None:
+        if grads is not None:
+            return grads.get(t)
+        return None if t.grad is None else t.grad.data
+
+    records = []
+    for t in order:
+        g = grad_of(t)
+        records.append(NodeInfo(
             id=ids[t],
             label=t.label if t.label is not None else _fallback_label(t),
             kind=_kind(t, t is output),
             op=t.op,
             inputs=tuple(ids[a] for a in t.inputs),
             value=_summary(t.data),
-            grad=None if t.grad is None else _summary(t.grad.data),
+            grad=None if g is None else _summary(np.asarray(g)),
             local_grads=_local_grads(t) if local else (),
-        )
-        for t in order
-    ]
+        ))
+    return records
 
 
 def node_table(nodes: list[NodeInfo]) -> list[dict[str, str]]:
@@ -238,13 +249,14 @@ def _style(theme: str, kind: str, emphasised: bool, shape: str) -> str:
 
 
 def to_digraph(output: Tensor, *, highlight: Iterable[str] | None = None, dim: bool = False,
-               theme: str = "light"):
+               theme: str = "light", grads: Mapping[Tensor, np.ndarray] | None = None):
     """The graph of `output` as a `graphviz.Digraph`, laid out left to right.
 
     `highlight`: node ids (as in `graph_nodes`) to emphasise, e.g. an op and its inputs while
     its backward runs: their boxes, the op circle of a highlighted result and the edges between
     highlighted nodes get the accent colour. `dim=True` greys everything (a stale graph).
-    `theme` is "light" or "dark"; the background is transparent either way.
+    `theme` is "light" or "dark"; the background is transparent either way. `grads` overrides
+    the gradients shown, as in `graph_nodes`.
     """
     import graphviz
 
@@ -255,7 +267,7 @@ def to_digraph(output: Tensor, *, highlight: Iterable[str] | None = None, dim: b
     # DOT lines are written here rather than with Digraph.node/edge: the library re-quotes every
     # attribute of every node, which made a 150-op graph take 20 ms instead of 2.
     body = []
-    for node in _records(output, local=False):
+    for node in _records(output, local=False, grads=grads):
         hot = node.id in marked
         box_style = _style(theme, "dim" if dim else node.kind, hot, "box")
         body.append(_line(node.id, f"label={_value_label(node)}", box_style))

@@ -14,7 +14,7 @@ from tinytorch.expr import parse
 from ui.presets import PRESETS
 
 # Widget keys = URL parameters.
-FUNCTION, POINT, LOW, HIGH, SECOND, CHECK, PRESENT = "f", "x", "lo", "hi", "d2", "check", "present"
+FUNCTION, POINT, LOW, HIGH, SECOND, CHECK, PRESENT, TABLE = "f", "x", "lo", "hi", "d2", "check", "present", "table"
 
 DEFAULT_FUNCTION = "x^3 + 2x"
 DEFAULT_X = 1.2

@@ -19,26 +19,30 @@ from tinytorch.expr import Expression, ExpressionError, parse
 from ui import view
 from ui.presets import PRESETS
 
-_SHARED = {"bind": "query-params", "persist_state": "session"}
+URL_BOUND = {"bind": "query-params", "persist_state": "session"}
 
 
-# ---- cached engine results (shared by all sessions; keyed by canonical text) ---------------
+# ---- cached engine results, shared by all sessions ------------------------------------------
+# cache_resource hands every session the same object, where cache_data would unpickle a fresh
+# copy on each rerun (a millisecond per slider move for a long formula). That is safe because
+# what is cached cannot change: an Expression is frozen, and curve arrays are read-only.
 
 
-@st.cache_data(max_entries=512, show_spinner=False)
+@st.cache_resource(max_entries=512, show_spinner=False)
 def parsed(text: str, variables: tuple[str, ...] = ("x",)) -> Expression:
-    """parse(), cached. Errors are not cached (Streamlit re-raises them), so they stay cheap."""
+    """parse(), cached per text. Errors are not cached, so each bad input is checked again
+    (checking is fast: the limits come first)."""
     return parse(text, variables)
 
 
-@st.cache_data(max_entries=128, show_spinner=False)
+@st.cache_resource(max_entries=128, show_spinner=False)
 def sampled(canonical: str, lo: float, hi: float, second: bool) -> curves.Curve:
     """f, f′ (and f″) over the range from one vectorised pass; the arrays are read-only."""
     expr = parsed(canonical)
     return curves.sample(lambda x: expr(x=x), lo, hi, view.CURVE_POINTS, second=second)
 
 
-@st.cache_data(max_entries=64, show_spinner=False)
+@st.cache_resource(max_entries=64, show_spinner=False)
 def finite_differences(canonical: str, lo: float, hi: float) -> np.ndarray:
     expr = parsed(canonical)
     fd = curves.finite_difference(lambda x: expr(x=x), np.linspace(lo, hi, view.CURVE_POINTS))
@@ -92,7 +96,7 @@ def function_box(container=None, *, present: bool = False) -> tuple[str, Express
     """The f(x) box and its examples menu. Returns the text, the expression to draw, the error."""
     box = container or st.sidebar
     text = box.text_input("f(x) =", value=view.DEFAULT_FUNCTION, key=view.FUNCTION,
-                          placeholder="for example x^3 + 2x", help=view.FUNCTION_HELP, **_SHARED)
+                          placeholder="for example x^3 + 2x", help=view.FUNCTION_HELP, **URL_BOUND)
     if not present:
         box.selectbox("Examples", PRESETS, index=None, key="preset", format_func=lambda p: p.name,
                       placeholder="Choose an example…", on_change=_use_preset)
@@ -111,13 +115,13 @@ def function_controls(*, point: bool = True) -> FunctionView:
     """The controls every f(x) page shares, in the sidebar (the slider moves to the page in
     presenter mode, where the sidebar is hidden)."""
     side = st.sidebar
-    present = side.toggle("Presenter mode", key=view.PRESENT, help=view.PRESENT_HELP, **_SHARED)
+    present = side.toggle("Presenter mode", key=view.PRESENT, help=view.PRESENT_HELP, **URL_BOUND)
     text, expr, error = function_box(side, present=present)
     with side.expander("Plot range and options", expanded=False):
-        lo_asked = st.number_input("x from", value=view.DEFAULT_RANGE[0], key=view.LOW, format="%g", **_SHARED)
-        hi_asked = st.number_input("x to", value=view.DEFAULT_RANGE[1], key=view.HIGH, format="%g", **_SHARED)
-        second = st.toggle("Show f″ (from the engine, differentiating f′)", key=view.SECOND, **_SHARED)
-        check = st.toggle("Check f′ against finite differences", key=view.CHECK, **_SHARED)
+        lo_asked = st.number_input("x from", value=view.DEFAULT_RANGE[0], key=view.LOW, format="%g", **URL_BOUND)
+        hi_asked = st.number_input("x to", value=view.DEFAULT_RANGE[1], key=view.HIGH, format="%g", **URL_BOUND)
+        second = st.toggle("Show f″ (from the engine, differentiating f′)", key=view.SECOND, **URL_BOUND)
+        check = st.toggle("Check f′ against finite differences", key=view.CHECK, **URL_BOUND)
     (lo, hi), range_problem = view.checked_range(lo_asked, hi_asked)
     x = view.DEFAULT_X
     if point:
@@ -125,7 +129,7 @@ def function_controls(*, point: bool = True) -> FunctionView:
         # The slider's identity includes its range, so a new range starts it afresh: from the
         # URL if that value fits, else from the default (kept inside the range).
         x = where.slider("x", min_value=lo, max_value=hi, value=view.clamp(view.DEFAULT_X, lo, hi),
-                         step=view.slider_step(lo, hi), key=view.POINT, format="%.3f", **_SHARED)
+                         step=view.slider_step(lo, hi), key=view.POINT, format="%.3f", **URL_BOUND)
     return FunctionView(text, expr, error, float(x), lo, hi, range_problem, second, check, present)
 
 
