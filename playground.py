@@ -13,5 +13,6 @@ st.set_page_config(page_title="tinytorch playground", page_icon=":material/funct
 
 pages = [
     st.Page("pages/explore.py", title="Playground", icon=":material/function:", default=True),
+    st.Page("pages/backprop.py", title="Backprop step by step", icon=":material/footprint:"),
 ]
 st.navigation(pages).run()

@@ -15,6 +15,7 @@ from ui.presets import PRESETS
 
 # Widget keys = URL parameters.
 FUNCTION, POINT, LOW, HIGH, SECOND, CHECK, PRESENT, TABLE = "f", "x", "lo", "hi", "d2", "check", "present", "table"
+STEP = "step"  # the backprop page's position in the backward pass
 
 DEFAULT_FUNCTION = "x^3 + 2x"
 DEFAULT_X = 1.2

@@ -1,0 +1,85 @@
+"""Backprop step by step: the engine's own backward pass, one op at a time, with the numbers."""
+
+import streamlit as st
+
+from tinytorch import Tensor, catalog, trace_backward, viz
+from ui import view, widgets
+
+v = widgets.function_controls()
+if v.present:
+    widgets.presenter_style()
+st.title("Backprop, step by step")
+if v.error:
+    widgets.show_expression_error(v.text, v.error)
+if v.expr is None:
+    st.stop()
+
+x = Tensor([v.x], label="x")
+y = v.expr(x=x)
+trace = trace_backward(y)
+ids = {t: f"n{i}" for i, t in enumerate(trace.nodes)}  # the graph view's node ids
+last = len(trace)  # step 0 is the forward pass; steps 1..last are the trace's
+
+
+def _move(delta: int) -> None:
+    st.session_state[view.STEP] = min(max(st.session_state.get(view.STEP, 0) + delta, 0), last)
+
+
+previous, slider, following = st.columns([1, 6, 1], vertical_alignment="bottom")
+previous.button("Previous", icon=":material/arrow_back:", on_click=_move, args=(-1,), width="stretch")
+following.button("Next", icon=":material/arrow_forward:", on_click=_move, args=(1,), width="stretch")
+step = slider.slider("Step", 0, last, key=view.STEP, help="0 is the forward pass; then one op per step, "
+                     "in the order the engine runs them.", **widgets.URL_BOUND)
+
+received = trace.received(step)
+highlight = ()
+if step == 0:
+    st.info("**Forward pass.** Every node has its value; no gradient yet. "
+            "Backprop starts from the output and walks the graph backwards.", icon=":material/start:")
+elif step == 1:
+    highlight = (ids[y],)
+    st.info("**Step 1: the seed.** The derivative of anything with respect to itself is 1, "
+            "so the output's gradient is 1.", icon=":material/flag:")
+else:
+    current = trace.steps[step - 1]
+    highlight = (ids[current.tensor], *(ids[i.tensor] for i in current.inputs))
+    st.info(f"**Step {step} of {last}: the backward of one {viz.op_symbol(current.op)} node.** "
+            f"Its gradient is complete now (every node that uses it has run), so it can be passed on: "
+            f"upstream gradient × local derivative = contribution to each input.", icon=":material/east:")
+
+st.graphviz_chart(viz.to_digraph(y, highlight=highlight, grads=received, theme=widgets.theme()), width="stretch")
+
+if step >= 2:
+    rows = []
+    for inp in current.inputs:
+        if inp.contribution is None:
+            rows.append({"input": inp.tensor.label or "", "local derivative": "—", "upstream × local": "—",
+                         "had": "—", "now has": "— (a constant needs no gradient)"})
+            continue
+        had = viz.format_number(inp.before.item()) if inp.before is not None else "nothing"
+        now = viz.format_number(inp.after.item())
+        rows.append({"input": inp.tensor.label or "",
+                     "local derivative": viz.format_number(inp.local.item()),
+                     "upstream × local": f"{viz.format_number(current.upstream.item())} × "
+                                         f"{viz.format_number(inp.local.item())} = "
+                                         f"{viz.format_number(inp.contribution.item())}",
+                     "had": had,
+                     "now has": f"{had} + {viz.format_number(inp.contribution.item())} = {now}"
+                     if inp.accumulates else now})
+    st.markdown("**The chain rule at this node**, for each input:")
+    st.dataframe(rows, hide_index=True, width="stretch")
+    if any(inp.accumulates for inp in current.inputs):
+        st.success("An input already had a gradient from another path: the new contribution is **added** "
+                   "to it (gradients accumulate; the seed article's bug was to overwrite them).",
+                   icon=":material/add_circle:")
+    info = catalog.op_info(current.op)
+    st.markdown(f"**The code that ran**: `{info.name}` in tinytorch/ops.py, forward and backward side by side.")
+    forward, backward = st.columns(2)
+    forward.code(info.forward_source, language="python")
+    backward.code(info.backward_source, language="python")
+elif step == last and last == 1:
+    st.caption("This function does not depend on x, so there is nothing to pass back.")
+
+if step == last and last > 1:
+    st.success(f"Done: ∂f/∂x = {viz.format_number(received[x].item()) if x in received else '0'}, "
+               "the same number `y.backward()` gives.", icon=":material/check_circle:")
