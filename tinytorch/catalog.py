@@ -1,0 +1,110 @@
+"""The "Operations" reference, read from the engine itself so it cannot drift from the code.
+
+`operations()` finds every op class in `tinytorch.ops` (each subclass of `Function` defined
+there, in the order of the file) and reports what its docstring and source say:
+
+    >>> from tinytorch.catalog import op_info
+    >>> info = op_info("Sin")
+    >>> info.symbol, info.formula, info.derivative
+    ('sin', 'sin(x)', 'd/dx = cos(x)')
+    >>> print(info.backward_source)
+    @staticmethod
+    def backward(ctx, g, x, out):
+        return g * cos(x)
+    <BLANKLINE>
+
+The docstrings of ops.py open with a paragraph "forward formula;  derivative rule"; later
+paragraphs are notes (kinks, edge cases, numerical care).
+"""
+
+from __future__ import annotations
+
+import ast
+import inspect
+import textwrap
+from dataclasses import dataclass
+
+from . import ops
+from .tensor import Function
+from .viz import op_symbol
+
+__all__ = ["OpInfo", "op_info", "operations"]
+
+
+@dataclass(frozen=True)
+class OpInfo:
+    """One op of the engine: its class name, its symbol in the graph, its rule and its source."""
+
+    name: str  # the class name, as `Tensor.op` reports it: "Mul"
+    symbol: str  # what the graph view's op circle shows: "×"
+    formula: str  # the forward computation: "a * b"
+    derivative: str  # the backward rule: "d/da = b, d/db = a"
+    notes: str  # the rest of the docstring ("" when there is none)
+    forward_source: str  # `def forward` as written in ops.py (with its decorator), dedented
+    backward_source: str
+    line: int  # where the class starts in ops.py (1-based)
+
+    @property
+    def summary(self) -> str:
+        """The docstring's first paragraph as one line: "a * b;  d/da = b, d/db = a"."""
+        return f"{self.formula};  {self.derivative}" if self.derivative else self.formula
+
+
+def _is_op(cls) -> bool:
+    return (isinstance(cls, type) and issubclass(cls, Function) and cls is not Function
+            and cls.__module__ == ops.__name__)
+
+
+def _class_lines() -> dict[str, int]:
+    """Where each class of ops.py starts. One parse of the file: inspect.getsourcelines(cls) would
+    parse it again for every class (~5 ms each)."""
+    tree = ast.parse(inspect.getsource(ops))
+    return {node.name: node.lineno for node in tree.body if isinstance(node, ast.ClassDef)}
+
+
+def _op_classes(lines: dict[str, int]) -> list[type[Function]]:
+    """Every Function subclass defined in ops.py (found in the module, not listed by hand), in file order."""
+    found = [cls for _, cls in inspect.getmembers(ops, _is_op)]
+    return sorted(found, key=lambda cls: lines[cls.__name__])
+
+
+def _split_doc(cls: type) -> tuple[str, str, str]:
+    """(formula, derivative, notes) from the docstring: first paragraph split at its first ";"."""
+    doc = inspect.cleandoc(cls.__doc__ or "")
+    first, _, notes = doc.partition("\n\n")
+    summary = " ".join(first.split())  # a first paragraph may wrap onto a second line (MatMul)
+    formula, _, derivative = summary.partition(";")
+    return formula.strip(), derivative.strip(), notes.strip()
+
+
+def _source(cls: type, method: str) -> str:
+    """The method's source as written in cls (not inherited), dedented; "" when cls has none."""
+    if method not in vars(cls):
+        return ""
+    return textwrap.dedent(inspect.getsource(getattr(cls, method)))
+
+
+def _info(cls: type[Function], lines: dict[str, int]) -> OpInfo:
+    formula, derivative, notes = _split_doc(cls)
+    return OpInfo(name=cls.__name__, symbol=op_symbol(cls.__name__), formula=formula,
+                  derivative=derivative, notes=notes, forward_source=_source(cls, "forward"),
+                  backward_source=_source(cls, "backward"), line=lines[cls.__name__])
+
+
+def operations() -> tuple[OpInfo, ...]:
+    """Every op of the engine, in the order of ops.py (arithmetic, functions, reductions, shapes).
+
+    Reads ops.py each call (a few ms); a page can cache the result.
+    """
+    lines = _class_lines()
+    return tuple(_info(cls, lines) for cls in _op_classes(lines))
+
+
+def op_info(name: str) -> OpInfo:
+    """The op called `name` (a class name as `Tensor.op` gives it, e.g. "Mul"); ValueError if none."""
+    cls = getattr(ops, name, None) if isinstance(name, str) else None
+    lines = _class_lines()
+    if not _is_op(cls):
+        known = ", ".join(c.__name__ for c in _op_classes(lines))
+        raise ValueError(f"tinytorch has no op called {name!r}; the ops are {known}")
+    return _info(cls, lines)
