@@ -11,10 +11,10 @@ the node table and the curve notes, which must work without it.
 
 from __future__ import annotations
 
-import functools
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
 
 import numpy as np
 
@@ -74,8 +74,8 @@ class NodeInfo:
     local_grads: tuple[float | None, ...]
 
 
-_SYMBOLS = {"Add": "+", "Sub": "−", "Mul": "×", "Div": "÷", "Pow": "^", "Neg": "−", "MatMul": "@",
-            "Maximum": "max", "Minimum": "min"}
+_SYMBOLS = MappingProxyType({"Add": "+", "Sub": "−", "Mul": "×", "Div": "÷", "Pow": "^", "Neg": "−", "MatMul": "@",
+            "Maximum": "max", "Minimum": "min"})
 
 
 def op_symbol(op: str) -> str:
@@ -163,8 +163,8 @@ def node_table(nodes: list[NodeInfo]) -> list[dict[str, str]]:
 # backgrounds, dark fills with a light border on dark ones. Kinds also differ in border width and
 # style, so they stay apart in greyscale and on a washed-out projector.
 # Each style: (fill, border, text, border width, extra style).
-THEMES = {
-    "light": {
+THEMES = MappingProxyType({
+    "light": MappingProxyType({
         "input": ("#CCEEFF", "#0077BB", "#111111", "2.5", ""),
         "constant": ("#EEEEEE", "#777777", "#111111", "1.2", ",dashed"),
         "intermediate": ("#FFFFFF", "#555555", "#111111", "1.2", ""),
@@ -173,8 +173,8 @@ THEMES = {
         "dim": ("#F2F2F2", "#C8C8C8", "#A0A0A0", "1", ""),
         "edge": "#555555",
         "accent": "#EE3377",
-    },
-    "dark": {
+    }),
+    "dark": MappingProxyType({
         "input": ("#0B3A56", "#33BBEE", "#F4F4F4", "2.5", ""),
         "constant": ("#3A3A3A", "#AAAAAA", "#F4F4F4", "1.2", ",dashed"),
         "intermediate": ("#262626", "#BBBBBB", "#F4F4F4", "1.2", ""),
@@ -183,8 +183,8 @@ THEMES = {
         "dim": ("#2A2A2A", "#555555", "#808080", "1", ""),
         "edge": "#BBBBBB",
         "accent": "#EE3377",
-    },
-}
+    }),
+})
 
 _FONT = "Helvetica,Arial,sans-serif"
 _MAX_LABEL = 36  # longer sub-expressions are cut with "…"; the node table shows them whole
@@ -193,9 +193,9 @@ _EDGE_NAMES = "abcdefgh"  # operand names on the edges of ops with several input
 # still expands \N, \G, \L... inside HTML text (even from the &#92; entity), so a backslash is
 # followed by an invisible word joiner (U+2060) that breaks the sequence. Control characters
 # (newlines, NUL) become spaces rather than reaching `dot`.
-_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;",
+_ESCAPES = MappingProxyType(str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;",
                           "\\": "&#92;&#8288;", "{": "&#123;", "}": "&#125;", "|": "&#124;",
-                          **{chr(c): " " for c in (*range(32), 127)}})
+                          **{chr(c): " " for c in (*range(32), 127)}}))
 
 
 def _theme(theme: str) -> dict:
@@ -235,9 +235,8 @@ def _slot_name(slot: int) -> str:
     return _EDGE_NAMES[slot] if slot < len(_EDGE_NAMES) else str(slot)
 
 
-@functools.cache
 def _style(theme: str, kind: str, emphasised: bool, shape: str) -> str:
-    """The attributes of a node (all but its label): few combinations, so computed once each."""
+    """The attributes of a node (all but its label): few combinations, all computed at import."""
     palette = THEMES[theme]
     fill, border, text, width, extra = palette[kind]
     if emphasised:
@@ -246,6 +245,12 @@ def _style(theme: str, kind: str, emphasised: bool, shape: str) -> str:
     size = {} if shape == "box" else {"fontsize": "16", "margin": "0.03"}
     return _attrs(shape=shape, style=style, fillcolor=fill, color=border, fontcolor=text, penwidth=width,
                   **size)
+
+
+_STYLES = MappingProxyType({
+    (theme, kind, hot, shape): _style(theme, kind, hot, shape)
+    for theme in THEMES for kind in ("input", "constant", "intermediate", "output", "op", "dim")
+    for hot in (False, True) for shape in ("box", "circle", "ellipse")})
 
 
 def to_digraph(output: Tensor, *, highlight: Iterable[str] | None = None, dim: bool = False,
@@ -269,12 +274,12 @@ def to_digraph(output: Tensor, *, highlight: Iterable[str] | None = None, dim: b
     body = []
     for node in _records(output, local=False, grads=grads):
         hot = node.id in marked
-        box_style = _style(theme, "dim" if dim else node.kind, hot, "box")
+        box_style = _STYLES[theme, "dim" if dim else node.kind, hot, "box"]
         body.append(_line(node.id, f"label={_value_label(node)}", box_style))
         if node.op is None:
             continue
         op_id, symbol = f"{node.id}_op", op_symbol(node.op)
-        op_style = _style(theme, "dim" if dim else "op", hot, "circle" if len(symbol) <= 2 else "ellipse")
+        op_style = _STYLES[theme, "dim" if dim else "op", hot, "circle" if len(symbol) <= 2 else "ellipse"]
         body.append(_line(op_id, f"label=<{_html(symbol)}>", op_style))
         body.append(_line(f"{op_id} -> {node.id}", accent if hot else ""))
         # One edge per use, so x*x shows two; with several operands each edge names its slot

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import shutil
 from dataclasses import dataclass
+from types import MappingProxyType
 
 import numpy as np
 import streamlit as st
@@ -19,7 +20,7 @@ from tinytorch.expr import Expression, ExpressionError, parse
 from ui import view
 from ui.presets import PRESETS
 
-URL_BOUND = {"bind": "query-params", "persist_state": "session"}
+URL_BOUND = MappingProxyType({"bind": "query-params", "persist_state": "session"})
 
 
 # ---- cached engine results, shared by all sessions ------------------------------------------
