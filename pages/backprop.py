@@ -5,6 +5,8 @@ import streamlit as st
 from tinytorch import Tensor, catalog, trace_backward, viz
 from ui import view, widgets
 
+widgets.require_app_navigation()
+
 v = widgets.function_controls()
 if v.present:
     widgets.presenter_style()

@@ -5,6 +5,8 @@ import streamlit as st
 from tinytorch import curves, plots, viz
 from ui import view, widgets
 
+widgets.require_app_navigation()
+
 v = widgets.function_controls()
 theme = widgets.theme()
 

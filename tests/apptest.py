@@ -3,15 +3,32 @@
 from __future__ import annotations
 
 import base64
+import html
 import json
+import re
 from pathlib import Path
 
 import numpy as np
+import streamlit.testing.v1.app_test as app_test
+from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
 
 from ui import view
 
 ENTRY = Path(__file__).resolve().parent.parent / "playground.py"
+
+
+class _NavigationMode(PagesManager):
+    """A running server leaves Streamlit's old pages/-folder mode for good once it has run
+    st.navigation (see ui.widgets.require_app_navigation). AppTest resets that mode before every
+    run, which would make each test run start in the old mode and rerun; start where a server is."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        PagesManager.uses_pages_directory = False
+
+
+app_test.PagesManager = _NavigationMode
 
 
 def open_app(page: str | None = None, **params) -> AppTest:
@@ -39,9 +56,31 @@ def figure(at: AppTest, index: int = 0) -> dict:
 
 
 def _array(data) -> np.ndarray:
-    if isinstance(data, dict):  # plotly's compact encoding of numpy arrays
-        return np.frombuffer(base64.b64decode(data["bdata"]), dtype=np.dtype(data["dtype"])).astype(float)
+    if isinstance(data, dict):  # plotly's compact encoding of numpy arrays (2-D ones carry a shape)
+        flat = np.frombuffer(base64.b64decode(data["bdata"]), dtype=np.dtype(data["dtype"])).astype(float)
+        return flat.reshape([int(n) for n in data["shape"].split(",")]) if "shape" in data else flat
+    if data and isinstance(data[0], list):
+        return np.array([[np.nan if v is None else v for v in row] for row in data], dtype=float)
     return np.array([np.nan if v is None else v for v in data], dtype=float)
+
+
+def _axis(t: dict, axis: str, n: int) -> np.ndarray:
+    return _array(t[axis]) if axis in t else t[axis + "0"] + t["d" + axis] * np.arange(n)
+
+
+def contour(fig: dict, name: str = "f") -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """xs, ys and z of the contour trace called `name`: z[i, j] is at (xs[j], ys[i])."""
+    (t,) = [t for t in fig["data"] if t.get("type") == "contour" and t.get("name") == name]
+    z = _array(t["z"])
+    return _axis(t, "x", z.shape[1]), _axis(t, "y", z.shape[0]), z
+
+
+_BOX = re.compile(r"<B>(.*?)</B>.*?value (.*?)</FONT>.*?grad (.*?)</FONT>")
+
+
+def boxes(source: str) -> dict[str, tuple[str, str]]:
+    """The graph's value boxes from its DOT source: {label: (value, grad)}, as drawn."""
+    return {html.unescape(label): (value, grad) for label, value, grad in _BOX.findall(source)}
 
 
 def trace(fig: dict, name: str) -> tuple[np.ndarray, np.ndarray]:
@@ -51,6 +90,10 @@ def trace(fig: dict, name: str) -> tuple[np.ndarray, np.ndarray]:
     y = _array(t["y"])
     x = _array(t["x"]) if "x" in t else t["x0"] + t["dx"] * np.arange(y.size)
     return x, y
+
+
+def names(fig: dict) -> list[str]:
+    return [t.get("name", "") for t in fig["data"]]
 
 
 def metric(at: AppTest, label: str) -> str:

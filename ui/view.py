@@ -8,14 +8,22 @@ from __future__ import annotations
 
 import math
 from types import MappingProxyType
+from typing import NamedTuple
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
+import numpy as np
+
+from tinytorch import datasets, descent, nn
 from tinytorch.expr import parse
 from ui.presets import PRESETS
 
 # Widget keys = URL parameters.
 FUNCTION, POINT, LOW, HIGH, SECOND, CHECK, PRESENT, TABLE = "f", "x", "lo", "hi", "d2", "check", "present", "table"
 STEP = "step"  # the backprop page's position in the backward pass
+FUNCTION_XY, POINT_Y = "fxy", "y"  # two variables (x is the Playground's point, shared)
+START, RATE, STEPS = "x0", "lr", "steps"  # gradient descent
+DATASET, NOISE, ACTIVATION, OPTIMIZER, TRAIN_STEPS = "data", "noise", "act", "opt", "epochs"  # the network
+OPERATION = "op"  # the operations reference
 
 DEFAULT_FUNCTION = "x^3 + 2x"
 DEFAULT_X = 1.2
@@ -113,3 +121,134 @@ _NOTES = MappingProxyType({parse(p.text).text: p.why for p in PRESETS})  # by ca
 def preset_note(canonical: str) -> str | None:
     """The one-line 'why this example' for a function that is one of the presets."""
     return _NOTES.get(canonical)
+
+
+def error_title(code: str, variables: tuple[str, ...] = ("x",)) -> str:
+    """The error box's heading for an ExpressionError code; "Type a function of x and y" for an
+    empty box of two variables."""
+    if code == "EMPTY" and tuple(variables) != ("x",):
+        return f"Type a function of {' and '.join(variables)}"
+    return ERROR_TITLES.get(code, "This expression has a problem")
+
+
+# ---- a function box: f(x) on most pages, f(x, y) on "Two variables" ------------------------------
+
+
+class FunctionBox(NamedTuple):
+    """What distinguishes one function box from another (see widgets.function_box)."""
+
+    key: str  # the widget key and URL parameter
+    variables: tuple[str, ...]
+    default: str
+    label: str
+    placeholder: str
+    help: str
+    memory: str  # the session-state key holding the last text that parsed, for the stale view
+    examples: bool  # whether the f(x) examples menu goes under it
+
+
+FUNCTION_XY_HELP = ("A formula in x and y, in the same language as f(x): + − * / ^, 2x means 2*x, "
+                    "sin cos exp log sqrt abs tanh ... max(a, b) min(a, b); constants pi and e.")
+DEFAULT_FUNCTION_XY = "x*y + sin(y)"
+
+F_OF_X = FunctionBox(FUNCTION, ("x",), DEFAULT_FUNCTION, "f(x) =", "for example x^3 + 2x", FUNCTION_HELP,
+                     "last_good_function", True)
+F_OF_XY = FunctionBox(FUNCTION_XY, ("x", "y"), DEFAULT_FUNCTION_XY, "f(x, y) =", "for example x*y + sin(y)",
+                      FUNCTION_XY_HELP, "last_good_fxy", False)
+
+
+# ---- two variables --------------------------------------------------------------------------------
+
+XY_RANGE = (-3.0, 3.0)  # both sliders and both axes of the contour plot
+XY_STEP = 0.01
+DEFAULT_Y = 0.5
+
+
+# ---- gradient descent ---------------------------------------------------------------------------
+# The limits on x0, lr and steps are descent.py's (MAX_START, MIN_LR..MAX_LR, MAX_STEPS), and so
+# are their messages: the page shows the ValueError that descent.run raises.
+
+DEFAULT_START = 2.5
+DEFAULT_RATE = 0.1
+DEFAULT_DESCENT_STEPS = 50
+DESCENT_SETTINGS_TITLE = "These descent settings cannot be used"
+
+
+class Verdict(NamedTuple):
+    """How the page shows a run's ending: the kind of box, its heading and icon."""
+
+    box: str  # "success", "warning" or "error"
+    heading: str
+    icon: str
+
+
+DESCENT_VERDICTS = MappingProxyType({
+    descent.CONVERGED: Verdict("success", "Converged", ":material/check_circle:"),
+    descent.RAN_ALL_STEPS: Verdict("warning", "Ran all the steps", ":material/hourglass_bottom:"),
+    descent.OSCILLATING: Verdict("warning", "Oscillating", ":material/swap_horiz:"),
+    descent.DIVERGED: Verdict("error", "Diverged", ":material/warning:"),
+    descent.NOT_FINITE: Verdict("error", "Stopped: not a number", ":material/error:"),
+})
+
+
+class DescentExample(NamedTuple):
+    name: str
+    text: str
+    x0: float
+    lr: float
+
+
+DESCENT_EXAMPLES: tuple[DescentExample, ...] = (
+    DescentExample("A bowl: (x − 2)², lr = 0.1", "(x-2)^2", 0.0, 0.1),
+    DescentExample("Overshooting but settling: x², lr = 0.9", "x^2", 2.0, 0.9),
+    DescentExample("Too large a step: x², lr = 1.1", "x^2", 1.0, 1.1),
+    DescentExample("Two valleys: x⁴ − 3x² + x, lr = 0.05", "x^4 - 3x^2 + x", 0.5, 0.05),
+    DescentExample("No minimum: x³ + 2x", "x^3 + 2x", 1.0, 0.1),
+)
+
+
+def descent_table(run: descent.DescentRun) -> dict[str, np.ndarray]:
+    """The iterates as table columns: k, x, f(x), f′(x), and the step to the next x (none after the last)."""
+    return {"k": np.arange(len(run.xs)), "x": run.xs, "f(x)": run.fs, "f′(x)": run.grads,
+            "step": np.append(np.diff(run.xs), np.nan)}
+
+
+# ---- a tiny network -----------------------------------------------------------------------------
+
+NETWORK_POINTS = 200  # points per data set (datasets.make, seed 0: every session sees the same data)
+DEFAULT_NOISE = 0.1
+NOISE_STEP = 0.01
+MAX_NOISE = datasets.MAX_NOISE
+MIN_TRAIN_STEPS, MAX_TRAIN_STEPS, TRAIN_STEP_STEP = 10, 1000, 10  # the slider; nn allows up to nn.MAX_STEPS
+DEFAULT_TRAIN_STEPS = nn.DEFAULT_STEPS
+REDRAW_EVERY = 20  # training steps between two redraws of the loss curve and the boundary
+
+
+class NetworkSettings(NamedTuple):
+    """What a training run was asked for: a trained model is shown only while these are unchanged."""
+
+    data: str
+    noise: float
+    activation: str
+    optimizer: str
+    steps: int
+
+
+def redraw_now(step: int, steps: int) -> bool:
+    """Whether to redraw the figures after `step` of `steps` while training (the last step is
+    drawn by the page once training is done)."""
+    return step % REDRAW_EVERY == 0 and step < steps
+
+
+# ---- operations ---------------------------------------------------------------------------------
+
+
+def operations_table(ops) -> dict[str, list[str]]:
+    """The reference table's columns, from catalog.operations()."""
+    return {"op": [o.name for o in ops], "symbol": [o.symbol for o in ops],
+            "formula": [o.formula for o in ops], "derivative": [o.derivative for o in ops]}
+
+
+def paragraphs(text: str) -> str:
+    """A docstring's hard-wrapped paragraphs as flowing text (blank lines kept between them)."""
+    return "\n\n".join(" ".join(p.split()) for p in text.split("\n\n") if p.strip())
