@@ -179,3 +179,12 @@ def test_hostile_text_is_shown_as_code_only():
     assert [e.value for e in at.error] == [view.ERROR_TITLES["BAD_CHAR"]]
     assert all("<img" not in m.value for m in (*at.markdown, *at.caption, *at.error, *at.info))
     assert "<img" in at.code[0].value
+
+
+def test_narrowing_the_range_brings_the_point_back_inside():
+    at = open_app(f="x^2", lo=0, hi=10, x=7.5)
+    at.number_input(key="hi").set_value(5.0).run()
+    no_exception(at)
+    slider = at.slider(key="x")
+    assert slider.max == 5.0 and 0.0 <= slider.value <= 5.0
+    assert metric(at, "f(x)") == format_number(slider.value**2)

@@ -174,10 +174,8 @@ def function_controls(*, point: bool = True) -> FunctionView:
     x = view.DEFAULT_X
     if point:
         where = st.container() if present else side
-        # The slider's identity includes its range, so a new range starts it afresh: from the
-        # URL if that value fits, else from the default (kept inside the range).
-        x = where.slider("x", min_value=lo, max_value=hi, value=view.clamp(view.DEFAULT_X, lo, hi),
-                         step=view.slider_step(lo, hi), key=view.POINT, format="%.3f", **URL_BOUND)
+        x = point_slider(where, "x", view.POINT, lo, hi, view.clamp(view.DEFAULT_X, lo, hi),
+                         view.slider_step(lo, hi), number_format="%.3f")
     return FunctionView(text, expr, error, float(x), lo, hi, range_problem, second, check, present)
 
 
@@ -207,14 +205,15 @@ def evaluate(expr: Expression, x: float):
     return y, xt, y.item(), slope
 
 
-def point_slider(container, label: str, key: str, lo: float, hi: float, default: float, step: float) -> float:
-    """A slider whose key other pages share (x is the Playground's point too). A value kept from a
-    page with a wider range would sit outside this slider's range: then the slider starts from
-    its default instead, as the Playground's does when a link's x does not fit."""
+def point_slider(container, label: str, key: str, lo: float, hi: float, default: float, step: float,
+                 number_format: str = "%.2f") -> float:
+    """A point's slider, its key shared by the pages (and the URL). A value kept from a wider
+    range (another page's, or before the range changed) would sit outside this slider: then it
+    starts from its default instead, as it does when a link's value does not fit."""
     kept = st.session_state.get(key)
     if kept is not None and not lo <= kept <= hi:
         st.session_state[key] = default
-    return container.slider(label, lo, hi, value=default, step=step, key=key, format="%.2f", **URL_BOUND)
+    return container.slider(label, lo, hi, value=default, step=step, key=key, format=number_format, **URL_BOUND)
 
 
 def evaluate_xy(expr: Expression, x: float, y: float):
