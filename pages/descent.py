@@ -3,7 +3,7 @@
 import streamlit as st
 
 from tinytorch import page_plots, viz
-from ui import view, widgets
+from ui import compute, view, widgets
 
 widgets.require_app_navigation()
 
@@ -47,7 +47,7 @@ if error:
             icon=":material/history:")
     st.code(expr.text, language=None)
 
-run, problem = widgets.descent_or_last_good(expr.text, x0, lr, steps)
+run, problem = compute.descent_or_last_good(expr.text, x0, lr, steps)
 if problem:
     # descent.py's sentence: our words and the numbers, never the user's text.
     st.error(f"**{view.DESCENT_SETTINGS_TITLE}.** {problem}", icon=":material/tune:")
@@ -64,7 +64,7 @@ numbers[1].metric("Last x", viz.format_number(run.xs[-1]))
 numbers[2].metric("f(x) there", viz.format_number(run.fs[-1]))
 numbers[3].metric("f′(x) there", viz.format_number(run.grads[-1]))
 
-curve = widgets.sampled(expr.text, lo, hi, False)
+curve = compute.sampled(expr.text, lo, hi, False)
 st.plotly_chart(page_plots.descent_figure(curve, run, theme=theme), theme=None, key="descent",
                 config={"displaylogo": False})
 

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from tinytorch import curves, plots, viz
-from ui import view, widgets
+from ui import compute, view, widgets
 
 widgets.require_app_navigation()
 
@@ -30,17 +30,17 @@ if v.stale:
             icon=":material/history:")
     st.code(v.expr.text, language=None)
 
-y, x, f0, slope = widgets.evaluate(v.expr, v.x)
+y, x, f0, slope = compute.evaluate(v.expr, v.x)
 numbers = st.columns(3 if v.second else 2)
 numbers[0].metric("f(x)", viz.format_number(f0))
 numbers[1].metric("f′(x), by backprop", viz.format_number(slope))
 if v.second:
-    numbers[2].metric("f″(x)", viz.format_number(widgets.second_derivative(v.expr, v.x)))
+    numbers[2].metric("f″(x)", viz.format_number(compute.second_derivative(v.expr, v.x)))
 
 st.graphviz_chart(viz.to_digraph(y, dim=v.stale, theme=theme), width="stretch")
 
-curve = widgets.sampled(v.expr.text, v.lo, v.hi, v.second)
-check = widgets.finite_differences(v.expr.text, v.lo, v.hi) if v.check else None
+curve = compute.sampled(v.expr.text, v.lo, v.hi, v.second)
+check = compute.finite_differences(v.expr.text, v.lo, v.hi) if v.check else None
 figure = plots.function_figure(curve, v.x, f0, slope, show_second=v.second, check=check, theme=theme)
 if v.present:
     figure.update_layout(height=620, font_size=20)
@@ -60,7 +60,7 @@ if not v.present:
         name = "tinytorch-graph"
         st.download_button("Graph (DOT)", lambda: viz.to_dot(y), f"{name}.dot", "text/vnd.graphviz",
                            on_click="ignore", icon=":material/account_tree:")
-        if widgets.graphviz_installed():
+        if compute.graphviz_installed():
             st.download_button("Graph (SVG)", lambda: viz.to_svg(y), f"{name}.svg", "image/svg+xml",
                                on_click="ignore", icon=":material/image:")
         st.download_button("Curve (CSV)", lambda: curves.to_csv(curve), "tinytorch-curve.csv", "text/csv",

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from tinytorch import datasets, nn, page_plots, viz
-from ui import view, widgets
+from ui import compute, view, widgets
 
 widgets.require_app_navigation()
 
@@ -21,7 +21,7 @@ settings = view.NetworkSettings(
                       view.TRAIN_STEP_STEP, key=view.TRAIN_STEPS, help="Each step uses every point once.",
                       **widgets.URL_BOUND),
 )
-X, y = widgets.dataset(settings.data, settings.noise)
+X, y = compute.dataset(settings.data, settings.noise)
 theme = widgets.theme()
 
 st.title("Train a tiny network")
@@ -56,11 +56,11 @@ if train:
         bar.progress(step.step / settings.steps, text=f"Step {step.step} of {settings.steps}")
         if view.redraw_now(step.step, settings.steps):
             draw(model, losses, accuracies, str(step.step))
-    st.session_state[widgets.TRAINED] = widgets.TrainedNetwork(settings, model, tuple(losses), tuple(accuracies),
-                                                               widgets.final_accuracy(model, X, y))
+    st.session_state[compute.TRAINED] = compute.TrainedNetwork(settings, model, tuple(losses), tuple(accuracies),
+                                                               compute.final_accuracy(model, X, y))
     progress.empty()
 
-trained = st.session_state.get(widgets.TRAINED)
+trained = st.session_state.get(compute.TRAINED)
 if trained is not None and trained.settings == settings:
     draw(trained.model, trained.losses, trained.accuracies, "trained")
     shown = metrics.columns(3)

@@ -2,11 +2,11 @@
 
 import streamlit as st
 
-from ui import view, widgets
+from ui import compute, view, widgets
 
 widgets.require_app_navigation()
 
-ops = widgets.operations()
+ops = compute.operations()
 by_name = {op.name: op for op in ops}
 
 st.title("Operations")

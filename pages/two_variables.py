@@ -3,7 +3,7 @@
 import streamlit as st
 
 from tinytorch import page_plots, viz
-from ui import view, widgets
+from ui import compute, view, widgets
 
 widgets.require_app_navigation()
 
@@ -27,7 +27,7 @@ if stale:
             icon=":material/history:")
     st.code(expr.text, language=None)
 
-out, f0, fx, fy = widgets.evaluate_xy(expr, x, y)
+out, f0, fx, fy = compute.evaluate_xy(expr, x, y)
 numbers = st.columns(3)
 numbers[0].metric("f(x, y)", viz.format_number(f0))
 numbers[1].metric("∂f/∂x, by backprop", viz.format_number(fx))
@@ -36,7 +36,7 @@ numbers[2].metric("∂f/∂y, by backprop", viz.format_number(fy))
 st.graphviz_chart(viz.to_digraph(out, dim=stale, theme=theme), width="stretch")
 
 config = {"displaylogo": False}
-grid = widgets.surface_grid(expr.text, view.XY_RANGE, view.XY_RANGE)
+grid = compute.surface_grid(expr.text, view.XY_RANGE, view.XY_RANGE)
 st.plotly_chart(page_plots.contour_figure(grid, x, y, fx, fy, theme=theme), theme=None, key="contour",
                 config=config)
 st.caption("Each band is a range of values of f; the arrow is ∇f at (x, y). It points uphill, straight across "
@@ -46,6 +46,6 @@ st.subheader("Treat y as a constant")
 st.caption("The seed article's trick for a partial derivative: hold every other input fixed. With y frozen at "
            "its value, f(·, y) is an ordinary function of x, and its ordinary slope is ∂f/∂x; likewise with x "
            "frozen for ∂f/∂y. Each tangent below has exactly the slope that backprop put in the graph above.")
-slices = widgets.slices_at(expr.text, x, y)
+slices = compute.slices_at(expr.text, x, y)
 st.plotly_chart(page_plots.slices_figure(slices, x, y, f0, fx, fy, theme=theme), theme=None, key="slices",
                 config=config)

@@ -1,0 +1,150 @@
+"""What the pages compute with the engine: results cached for all sessions, and values at a point.
+
+Cached results use cache_resource, which hands every session the same object, where cache_data
+would unpickle a fresh copy on each rerun (a millisecond per slider move for a long formula).
+That is safe because what is cached cannot change: an Expression is frozen, and the arrays of
+curves, grids and runs are read-only. Anything a session changes (a trained network) lives in
+that session's st.session_state instead.
+"""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass
+
+import numpy as np
+import streamlit as st
+
+from tinytorch import Tensor, catalog, curves, datasets, descent, grad, nn, no_grad, surface
+from tinytorch.expr import Expression, parse
+from ui import view
+
+# ---- cached, shared by all sessions ----------------------------------------------------------
+
+
+@st.cache_resource(max_entries=512, show_spinner=False)
+def parsed(text: str, variables: tuple[str, ...] = ("x",)) -> Expression:
+    """parse(), cached per text. Errors are not cached, so each bad input is checked again
+    (checking is fast: the limits come first)."""
+    return parse(text, variables)
+
+
+@st.cache_resource(max_entries=128, show_spinner=False)
+def sampled(canonical: str, lo: float, hi: float, second: bool) -> curves.Curve:
+    """f, f′ (and f″) over the range from one vectorised pass; the arrays are read-only."""
+    expr = parsed(canonical)
+    return curves.sample(lambda x: expr(x=x), lo, hi, view.CURVE_POINTS, second=second)
+
+
+@st.cache_resource(max_entries=64, show_spinner=False)
+def finite_differences(canonical: str, lo: float, hi: float) -> np.ndarray:
+    expr = parsed(canonical)
+    fd = curves.finite_difference(lambda x: expr(x=x), np.linspace(lo, hi, view.CURVE_POINTS))
+    fd.flags.writeable = False
+    return fd
+
+
+@st.cache_resource(max_entries=32, show_spinner=False)
+def surface_grid(canonical: str, x_range: tuple[float, float], y_range: tuple[float, float]) -> surface.Surface:
+    """f(x, y), ∂f/∂x and ∂f/∂y on the contour's grid (surface.GRID_POINTS per side); read-only arrays."""
+    expr = parsed(canonical, view.F_OF_XY.variables)
+    return surface.grid(lambda x, y: expr(x=x, y=y), x_range, y_range)
+
+
+@st.cache_resource(max_entries=64, show_spinner=False)
+def descent_run(canonical: str, x0: float, lr: float, steps: int) -> descent.DescentRun:
+    """descent.run on f(x); its ValueError for out-of-bounds settings is raised, not cached."""
+    expr = parsed(canonical)
+    return descent.run(lambda x: expr(x=x), x0, lr, steps)
+
+
+@st.cache_resource(max_entries=32, show_spinner=False)
+def dataset(name: str, noise: float) -> tuple[np.ndarray, np.ndarray]:
+    """The same points for every session (seed 0); the arrays are read-only."""
+    return datasets.make(name, n=view.NETWORK_POINTS, noise=noise, seed=0)
+
+
+@st.cache_resource(show_spinner=False)
+def operations() -> tuple[catalog.OpInfo, ...]:
+    """The engine's ops as catalog reads them from tinytorch/ops.py (frozen records)."""
+    return catalog.operations()
+
+
+@st.cache_resource
+def graphviz_installed() -> bool:
+    """Whether `dot` exists here, to offer the graph as SVG (the browser draws it without)."""
+    return shutil.which("dot") is not None
+
+
+def evaluate(expr: Expression, x: float):
+    """The graph at one point after backward: (output, input, f(x), f′(x))."""
+    xt = Tensor([x], label="x")
+    y = expr(x=xt)
+    if y.requires_grad:
+        y.backward()
+    slope = xt.grad.item() if xt.grad is not None else 0.0  # f does not depend on x: f′ = 0
+    return y, xt, y.item(), slope
+
+
+def evaluate_xy(expr: Expression, x: float, y: float):
+    """The graph of f(x, y) at one point after backward: (output, f, ∂f/∂x, ∂f/∂y). The x and y
+    boxes of the graph then carry the two partial derivatives."""
+    xt, yt = Tensor([x], label="x"), Tensor([y], label="y")
+    out = expr(x=xt, y=yt)
+    if out.requires_grad:
+        out.backward()
+
+    def partial(t: Tensor) -> float:
+        return t.grad.item() if t.grad is not None else 0.0  # f does not use this variable
+
+    return out, out.item(), partial(xt), partial(yt)
+
+
+def slices_at(canonical: str, x: float, y: float) -> surface.Slices:
+    """f(·, y) and f(x, ·) through the point, over the two-variable page's ranges (802 points:
+    not worth a cache entry per slider position)."""
+    expr = parsed(canonical, view.F_OF_XY.variables)
+    return surface.slices(lambda x, y: expr(x=x, y=y), x, y, view.XY_RANGE, view.XY_RANGE)
+
+
+LAST_GOOD_DESCENT = "last_good_descent"
+
+
+def descent_or_last_good(canonical: str, x0: float, lr: float, steps: int):
+    """(run, problem): the run asked for; or, when x0, lr or steps are out of bounds, descent.py's
+    message and the run with the last settings that worked in this session (None if none did)."""
+    try:
+        run = descent_run(canonical, x0, lr, steps)
+    except ValueError as problem:
+        last = st.session_state.get(LAST_GOOD_DESCENT)
+        return (descent_run(canonical, *last) if last else None), str(problem)
+    st.session_state[LAST_GOOD_DESCENT] = (x0, lr, steps)
+    return run, None
+
+
+@dataclass(frozen=True)
+class TrainedNetwork:
+    """A finished training run, kept in st.session_state (never a cache: the model is this
+    session's own, and its weights are arrays the optimiser changed in place)."""
+
+    settings: view.NetworkSettings
+    model: nn.MLP
+    losses: tuple[float, ...]
+    accuracies: tuple[float, ...]
+    accuracy: float  # after the last update (the history's is before each update)
+
+
+TRAINED = "trained_network"
+
+
+def final_accuracy(model: nn.MLP, X, y) -> float:
+    """The share of points the trained model puts on the right side (one forward pass, no graph)."""
+    with no_grad():
+        return nn.accuracy(model(X), y)
+
+
+def second_derivative(expr: Expression, x: float) -> float:
+    """f″(x): the engine differentiates its own f′ graph (create_graph=True)."""
+    xt = Tensor([x])
+    (d1,) = grad(expr(x=xt), xt, create_graph=True)
+    return grad(d1, xt)[0].item()
