@@ -1,0 +1,183 @@
+"""The Playground page in a real Chromium: links, typing, the slider's keys, bad input, the URL,
+and several sessions at once.
+
+Every expected number comes from a closed form written here (f and f′ by hand, with `math`),
+shown to 4 significant digits with the app's own `format_number`, and is compared with the
+text that the browser drew in the graph's SVG, the metrics and the plot's legend.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+from tinytorch import Tensor
+from tinytorch.expr import ExpressionError, parse
+from tinytorch.tensor import topological_order
+from tinytorch.viz import format_number
+from ui import view
+
+pytestmark = pytest.mark.e2e
+
+STEP = view.slider_step(*view.DEFAULT_RANGE)  # 0.01 on the default range
+
+
+@dataclass(frozen=True)
+class Case:
+    text: str  # as typed
+    f: object  # closed forms
+    df: object
+
+    @property
+    def label(self) -> str:
+        """The output box's label: the canonical text."""
+        return parse(self.text).text
+
+    def expected(self, x: float) -> dict[str, tuple[str, str]]:
+        """The x box and the output box: values and gradients (d f / d output = 1)."""
+        return {"x": (format_number(x), format_number(self.df(x))),
+                self.label: (format_number(self.f(x)), "1")}
+
+
+sin, cos, exp, tanh = math.sin, math.cos, math.exp, math.tanh
+
+DEFAULT = Case(view.DEFAULT_FUNCTION, lambda x: x**3 + 2 * x, lambda x: 3 * x**2 + 2)
+WAVE = Case("x*sin(x) + x^2", lambda x: x * sin(x) + x * x, lambda x: sin(x) + x * cos(x) + 2 * x)
+BELL = Case("exp(-x^2)*x", lambda x: exp(-x * x) * x, lambda x: exp(-x * x) * (1 - 2 * x * x))
+SIX = [  # one per concurrent session: different functions and different points
+    (Case("x^2", lambda x: x * x, lambda x: 2 * x), 0.7),
+    (Case("sin(x)", sin, cos), -1.3),
+    (Case("exp(x)/2", lambda x: exp(x) / 2, lambda x: exp(x) / 2), 0.25),
+    (Case("x^3 - x", lambda x: x**3 - x, lambda x: 3 * x * x - 1), 1.9),
+    (Case("cos(x)*x", lambda x: cos(x) * x, lambda x: cos(x) - x * sin(x)), -2.2),
+    (Case("tanh(x) + 1", lambda x: tanh(x) + 1, lambda x: 1 - tanh(x) ** 2), 0.45),
+]
+
+
+def on_grid(x: float) -> float:
+    """x as the slider holds it: a whole number of steps."""
+    return round(round(x / STEP) * STEP, 10)
+
+
+def plot_legend(app) -> list[str]:
+    return app.page.locator('[data-testid="stPlotlyChart"] .js-plotly-plot .legendtext').all_text_contents()
+
+
+def test_a_shared_link_shows_value_gradient_and_plot(app):
+    x = 0.5
+    app.open(f=WAVE.text, x=x)
+    app.expect_graph(WAVE.expected(x))
+    # The numbers above the graph, and the controls restored from the link.
+    assert {format_number(WAVE.f(x)), format_number(WAVE.df(x))} <= set(app.metrics().values()), app.metrics()
+    assert app.function_box.input_value() == WAVE.text
+    assert float(app.slider.input_value()) == x
+    # Plotly drew the chart: its SVG has a legend naming the point and the tangent's slope.
+    chart = app.page.locator('[data-testid="stPlotlyChart"] .js-plotly-plot')
+    chart.wait_for()
+    legend = plot_legend(app)
+    assert f"f({format_number(x)}) = {format_number(WAVE.f(x))}" in legend, legend
+    assert f"tangent, slope {format_number(WAVE.df(x))}" in legend, legend
+    assert chart.locator(".scatterlayer .trace").count() >= 4  # f, f′, the tangent, the point
+    app.assert_healthy()
+
+
+def test_typing_a_function_and_enter_redraws_the_graph(app):
+    app.open()
+    app.expect_graph(DEFAULT.expected(view.DEFAULT_X))
+    app.type_function(BELL.text)
+    app.expect_graph(BELL.expected(view.DEFAULT_X))
+    # Every value box of the new graph, and only those (nothing left of the old graph): the
+    # engine's nodes for exp(-x^2)*x.
+    y = parse(BELL.text)(x=Tensor([view.DEFAULT_X], label="x"))
+    assert set(app.graph()) == {t.label for t in topological_order(y)}, app.graph()
+    app.assert_healthy()
+
+
+def test_arrow_keys_on_the_slider_move_the_numbers(app):
+    x0 = 0.5
+    app.open(f=WAVE.text, x=x0)
+    app.expect_graph(WAVE.expected(x0))
+    app.press_slider("ArrowRight", 7)
+    app.press_slider("ArrowLeft", 2)
+    x = on_grid(x0 + 5 * STEP)
+    app.expect_graph(WAVE.expected(x))
+    assert float(app.slider.input_value()) == pytest.approx(x)
+    assert float(app.query()["x"]) == pytest.approx(x)
+    # End jumps to the right end of the range.
+    app.press_slider("End")
+    app.expect_graph(WAVE.expected(view.DEFAULT_RANGE[1]))
+    app.assert_healthy()
+
+
+BAD_INPUTS = ["sin(x", "foo(x)", "x +* 2", "__import__('os')", "x+" * 160, ""]
+
+
+def test_bad_input_shows_an_error_and_the_page_recovers(app):
+    x = view.DEFAULT_X
+    app.open()
+    app.expect_graph(DEFAULT.expected(x))
+    for text in BAD_INPUTS:
+        with pytest.raises(ExpressionError) as caught:
+            parse(text)
+        title = view.ERROR_TITLES[caught.value.code]
+        app.type_function(text)
+        alert = app.page.locator('[data-testid="stAlert"]', has_text=title)
+        alert.wait_for()
+        app.expect_graph(DEFAULT.expected(x))  # the last good function, greyed out
+        assert app.function_box.input_value() == text  # the typed text stays in the box
+        assert not app.exceptions(), (text, app.exceptions())
+    app.type_function(WAVE.text)
+    app.expect_graph(WAVE.expected(x))
+    for title in view.ERROR_TITLES.values():
+        assert app.page.locator('[data-testid="stAlert"]', has_text=title).count() == 0, title
+    app.assert_healthy()
+
+
+def test_the_url_follows_the_function_and_restores_the_view(new_app):
+    first = new_app().open()
+    first.type_function(BELL.text)
+    first.expect_graph(BELL.expected(view.DEFAULT_X))
+    first.press_slider("ArrowLeft", 4)
+    x = on_grid(view.DEFAULT_X - 4 * STEP)
+    first.expect_graph(BELL.expected(x))
+    first.page.wait_for_url(lambda url: "x=" in url)
+    query = first.query()
+    assert query["f"] == BELL.text
+    assert float(query["x"]) == pytest.approx(x)
+    shown = first.graph()
+    # The "Share this view" link carries the same view as the address bar.
+    share = first.page.locator('[data-testid="stTabPanel"] [data-testid="stCode"]',
+                               has_text=first.base_url).first.inner_text().strip()
+    shared = {k: v[-1] for k, v in parse_qs(urlsplit(share).query).items()}
+    assert shared["f"] == BELL.text and float(shared["x"]) == pytest.approx(x), share
+
+    # A new browser context is a new Streamlit session: only the URL carries the view.
+    second = new_app().goto(first.page.url)
+    second.expect_graph(BELL.expected(x))
+    assert second.graph() == shown
+    assert second.function_box.input_value() == BELL.text
+    assert float(second.slider.input_value()) == pytest.approx(x)
+    second.assert_healthy()
+
+
+def test_six_sessions_at_once_each_see_their_own_numbers(new_app):
+    apps = [new_app() for _ in SIX]
+    for app, (case, x) in zip(apps, SIX):  # start all six loading before waiting for any
+        app.open(f=case.text, x=x, wait=False)
+    for app, (case, x) in zip(apps, SIX):
+        app.expect_graph(case.expected(x))
+    # Then all six move their sliders at once, by different amounts.
+    for i, app in enumerate(apps):
+        app.slider.focus()
+        for _ in range(i + 1):
+            app.slider.press("ArrowRight")
+    for i, (app, (case, x)) in enumerate(zip(apps, SIX)):
+        moved = on_grid(x + (i + 1) * STEP)
+        app.expect_graph(case.expected(moved))
+        others = {other.label for other, _ in SIX} - {case.label}
+        assert not others & set(app.graph()), f"session {i} shows another session's function"
+        assert format_number(case.f(moved)) in app.metrics().values(), app.metrics()
+        app.assert_healthy()
