@@ -49,7 +49,7 @@ else:
             f"Its gradient is complete now (every node that uses it has run), so it can be passed on: "
             f"upstream gradient × local derivative = contribution to each input.", icon=":material/east:")
 
-st.graphviz_chart(viz.to_digraph(y, highlight=highlight, grads=received, theme=widgets.theme()), width="content")
+widgets.show_graph(y, v.expr, highlight=highlight, grads=received, present=v.present)
 
 if step >= 2:
     rows = []

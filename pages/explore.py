@@ -37,7 +37,7 @@ numbers[1].metric("f′(x), by backprop", viz.format_number(slope))
 if v.second:
     numbers[2].metric("f″(x)", viz.format_number(compute.second_derivative(v.expr, v.x)))
 
-st.graphviz_chart(viz.to_digraph(y, dim=v.stale, theme=theme), width="stretch" if v.present else "content")
+widgets.show_graph(y, v.expr, dim=v.stale, present=v.present)
 
 curve = compute.sampled(v.expr.text, v.lo, v.hi, v.second)
 check = compute.finite_differences(v.expr.text, v.lo, v.hi) if v.check else None

@@ -33,7 +33,7 @@ numbers[0].metric("f(x, y)", viz.format_number(f0))
 numbers[1].metric("∂f/∂x, by backprop", viz.format_number(fx))
 numbers[2].metric("∂f/∂y, by backprop", viz.format_number(fy))
 
-st.graphviz_chart(viz.to_digraph(out, dim=stale, theme=theme), width="content")
+widgets.show_graph(out, expr, dim=stale)
 
 config = {"displaylogo": False}
 grid = compute.surface_grid(expr.text, view.XY_RANGE, view.XY_RANGE)

@@ -46,9 +46,14 @@ def no_exception(at: AppTest) -> None:
 
 
 def dot(at: AppTest) -> str:
-    charts = at.get("graphviz_chart")
-    assert len(charts) == 1
-    return charts[0].proto.spec
+    """The computation graph as drawn: the SVG the server drew (an image), or, where `dot` is not
+    installed, the DOT source the browser lays out. Either holds "value 1.2" and "grad 6.32"."""
+    charts, images = at.get("graphviz_chart"), at.get("image")
+    assert len(charts) + len(images) == 1
+    if charts:
+        return charts[0].proto.spec
+    (image,) = images[0].proto.imgs
+    return html.unescape(base64.b64decode(image.url.split(",", 1)[1]).decode("utf-8"))
 
 
 def figure(at: AppTest, index: int = 0) -> dict:
@@ -76,11 +81,17 @@ def contour(fig: dict, name: str = "f") -> tuple[np.ndarray, np.ndarray, np.ndar
 
 
 _BOX = re.compile(r"<B>(.*?)</B>.*?value (.*?)</FONT>.*?grad (.*?)</FONT>")
+_TEXT = re.compile(r"<text[^>]*>([^<]*)</text>")
 
 
 def boxes(source: str) -> dict[str, tuple[str, str]]:
-    """The graph's value boxes from its DOT source: {label: (value, grad)}, as drawn."""
-    return {html.unescape(label): (value, grad) for label, value, grad in _BOX.findall(source)}
+    """The graph's value boxes, {label: (value, grad)}, from its SVG or its DOT source."""
+    if "<svg" not in source:
+        return {html.unescape(label): (value, grad) for label, value, grad in _BOX.findall(source)}
+    texts = [html.unescape(t) for t in _TEXT.findall(source)]
+    return {label: (value[len("value "):], grad[len("grad "):])
+            for label, value, grad in zip(texts, texts[1:], texts[2:])
+            if value.startswith("value ") and grad.startswith("grad ")}
 
 
 def trace(fig: dict, name: str) -> tuple[np.ndarray, np.ndarray]:

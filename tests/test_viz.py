@@ -440,3 +440,49 @@ def test_gradients_part_way_through_a_backward_pass():
     assert "grad —" in to_dot(y, grads={}) and "grad 1" not in to_dot(y, grads={})
     final = {n.label: n.grad for n in graph_nodes(y, grads=trace.final())}
     assert final["x"] == pytest.approx(2.4)
+
+
+@needs_dot
+def test_a_picture_is_laid_out_once_and_refilled_for_any_point():
+    from tinytorch.viz import fill, picture
+
+    def at(v):
+        x = Tensor([v], label="x")
+        y = x * x * x + x
+        y.label = "x*x*x+x"
+        y.backward()
+        return y
+
+    first, second = at(1.2), at(-0.5)
+    svg = picture(first)
+    assert svg == picture(second)  # the layout does not depend on the numbers
+    drawn = fill(svg, graph_nodes(second))
+    assert ">value -0.625<" in drawn and ">grad 1.75<" in drawn
+    assert "\ue000" not in drawn  # every slot filled
+    assert ">value 2.928<" in fill(svg, graph_nodes(first))
+
+
+@needs_dot
+def test_a_label_cannot_forge_a_slot():
+    from tinytorch.viz import fill, picture
+
+    mark = "\ue000"  # what marks a slot: no label can carry it into the picture
+    x = Tensor([2.0], label=f"{mark}n0v{mark} @n0v@ <b>")
+    y = x * 3.0
+    y.label = f"{mark}n1g{mark}"
+    y.backward()
+    drawn = fill(picture(y), graph_nodes(y))
+    assert "@n0v@ &lt;b&gt;" in drawn and ">&#160;n1g&#160;<" in drawn.replace(" ", "&#160;")  # text, not slots
+    assert ">value 2<" in drawn and mark not in drawn
+
+
+def test_picture_without_dot_gives_none(monkeypatch):
+    import graphviz
+
+    from tinytorch.viz import picture
+
+    def missing(*args, **kwargs):
+        raise graphviz.ExecutableNotFound(("dot",))
+
+    monkeypatch.setattr(graphviz.Digraph, "pipe", missing)
+    assert picture(cubic()) is None

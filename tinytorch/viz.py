@@ -12,6 +12,7 @@ the node table and the curve notes, which must work without it.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
@@ -21,8 +22,8 @@ import numpy as np
 from .tensor import Tensor, topological_order
 from .trace import local_derivatives
 
-__all__ = ["NodeInfo", "THEMES", "format_number", "graph_nodes", "node_table", "op_symbol", "to_digraph",
-           "to_dot", "to_svg"]
+__all__ = ["NodeInfo", "THEMES", "fill", "format_number", "graph_nodes", "node_table", "op_symbol", "picture",
+           "to_digraph", "to_dot", "to_svg"]
 
 
 # ---- numbers ------------------------------------------------------------------------------------
@@ -107,13 +108,15 @@ def _local_grads(t: Tensor) -> tuple[float | None, ...]:
     return tuple(None if d is None else float(d.item()) for d in local_derivatives(t))
 
 
-def graph_nodes(output: Tensor, grads: Mapping[Tensor, np.ndarray] | None = None) -> list[NodeInfo]:
+def graph_nodes(output: Tensor, grads: Mapping[Tensor, np.ndarray] | None = None, *,
+                local: bool = True) -> list[NodeInfo]:
     """One record per tensor `output` was computed from, in topological order (inputs first).
 
     Gradients are the tensors' `.grad`, or, when `grads` is given, the arrays it maps tensors to
     (a backward pass part-way through: `BackwardTrace.received`); a tensor it lacks has none.
+    `local=False` skips the local derivatives (the picture does not show them).
     """
-    return _records(output, local=True, grads=grads)
+    return _records(output, local=local, grads=grads)
 
 
 def _records(output: Tensor, local: bool, grads: Mapping[Tensor, np.ndarray] | None = None) -> list[NodeInfo]:
@@ -194,6 +197,7 @@ _EDGE_NAMES = "abcdefgh"  # operand names on the edges of ops with several input
 # followed by an invisible word joiner (U+2060) that breaks the sequence. Control characters
 # (newlines, NUL) become spaces rather than reaching `dot`.
 _ESCAPES = MappingProxyType(str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;",
+                          "\ue000": " ",
                           "\\": "&#92;&#8288;", "{": "&#123;", "}": "&#125;", "|": "&#124;",
                           **{chr(c): " " for c in (*range(32), 127)}}))
 
@@ -211,12 +215,33 @@ def _html(text: str) -> str:
     return text.translate(_ESCAPES)
 
 
-def _value_label(node: NodeInfo) -> str:
+# The value and grad lines have a fixed size, wide enough for the longest number format_number
+# writes ("grad -1.235e+05"): a box then keeps its size when x moves, so the layout does not
+# depend on the numbers. `picture` relies on it to lay a graph out once and refill its numbers.
+_NUMBER_CELL = 'FIXEDSIZE="TRUE" WIDTH="104" HEIGHT="16" ALIGN="LEFT"'
+
+
+def _value_label(node: NodeInfo, slots: bool = False) -> str:
+    """A value box's label. With `slots`, the numbers are placeholders that `fill` replaces."""
+    value = _slot(node.id, "v") if slots else _html(_show(node.value))
+    grad = _slot(node.id, "g") if slots else _html(_show(node.grad))
     return (f'<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="1">'
             f"<TR><TD><B>{_html(node.label)}</B></TD></TR>"
-            f'<TR><TD><FONT POINT-SIZE="12">value {_html(_show(node.value))}</FONT></TD></TR>'
-            f'<TR><TD><FONT POINT-SIZE="12">grad {_html(_show(node.grad))}</FONT></TD></TR>'
+            f'<TR><TD {_NUMBER_CELL}><FONT POINT-SIZE="12">value {value}</FONT></TD></TR>'
+            f'<TR><TD {_NUMBER_CELL}><FONT POINT-SIZE="12">grad {grad}</FONT></TD></TR>'
             f"</TABLE>>")
+
+
+# A slot is marked with a private-use character, which `_html` removes from every label: `dot`
+# turns entities back into characters, so only a character no label can contain is safe.
+_MARK = "\ue000"
+
+
+def _slot(node_id: str, which: str) -> str:
+    return f"{_MARK}{node_id}{which}{_MARK}"
+
+
+_SLOT = re.compile(f"{_MARK}(n\\d+)([vg]){_MARK}")
 
 
 def _attrs(**attrs: str) -> str:
@@ -254,14 +279,15 @@ _STYLES = MappingProxyType({
 
 
 def to_digraph(output: Tensor, *, highlight: Iterable[str] | None = None, dim: bool = False,
-               theme: str = "light", grads: Mapping[Tensor, np.ndarray] | None = None):
+               theme: str = "light", grads: Mapping[Tensor, np.ndarray] | None = None, slots: bool = False):
     """The graph of `output` as a `graphviz.Digraph`, laid out left to right.
 
     `highlight`: node ids (as in `graph_nodes`) to emphasise, e.g. an op and its inputs while
     its backward runs: their boxes, the op circle of a highlighted result and the edges between
     highlighted nodes get the accent colour. `dim=True` greys everything (a stale graph).
     `theme` is "light" or "dark"; the background is transparent either way. `grads` overrides
-    the gradients shown, as in `graph_nodes`.
+    the gradients shown, as in `graph_nodes`. `slots=True` leaves placeholders for the numbers
+    (see `picture`).
     """
     import graphviz
 
@@ -275,7 +301,7 @@ def to_digraph(output: Tensor, *, highlight: Iterable[str] | None = None, dim: b
     for node in _records(output, local=False, grads=grads):
         hot = node.id in marked
         box_style = _STYLES[theme, "dim" if dim else node.kind, hot, "box"]
-        body.append(_line(node.id, f"label={_value_label(node)}", box_style))
+        body.append(_line(node.id, f"label={_value_label(node, slots)}", box_style))
         if node.op is None:
             continue
         op_id, symbol = f"{node.id}_op", op_symbol(node.op)
@@ -307,6 +333,31 @@ def to_digraph(output: Tensor, *, highlight: Iterable[str] | None = None, dim: b
 def to_dot(output: Tensor, **kw) -> str:
     """The DOT source of `to_digraph(output, **kw)`."""
     return to_digraph(output, **kw).source
+
+
+def picture(output: Tensor, **kw) -> str | None:
+    """The graph laid out and drawn once as SVG, with placeholders where its numbers go; None
+    when graphviz's `dot` program is not installed.
+
+    The layout depends on the graph's structure only (the number cells have a fixed size), so
+    one picture serves every x: `fill` writes the numbers in, which takes microseconds where a
+    layout takes milliseconds to seconds. Options as `to_digraph`.
+    """
+    import graphviz
+
+    try:
+        return to_digraph(output, slots=True, **kw).pipe(format="svg", encoding="utf-8")
+    except graphviz.ExecutableNotFound:
+        return None
+
+
+def fill(svg: str, nodes: list[NodeInfo]) -> str:
+    """`picture`'s SVG with the values and gradients of `nodes` (from `graph_nodes`) written in."""
+    numbers = {}
+    for node in nodes:
+        numbers[node.id, "v"] = _html(_show(node.value))
+        numbers[node.id, "g"] = _html(_show(node.grad))
+    return _SLOT.sub(lambda m: numbers.get((m[1], m[2]), "?"), svg)
 
 
 def to_svg(output: Tensor, **kw) -> bytes | None:

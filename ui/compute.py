@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 import streamlit as st
 
-from tinytorch import Tensor, catalog, curves, datasets, descent, grad, nn, no_grad, surface
+from tinytorch import Tensor, catalog, curves, datasets, descent, grad, nn, no_grad, surface, viz
 from tinytorch.expr import Expression, parse
 from ui import view
 
@@ -34,6 +34,17 @@ def sampled(canonical: str, lo: float, hi: float, second: bool) -> curves.Curve:
     """f, f′ (and f″) over the range from one vectorised pass; the arrays are read-only."""
     expr = parsed(canonical)
     return curves.sample(lambda x: expr(x=x), lo, hi, view.CURVE_POINTS, second=second)
+
+
+@st.cache_resource(max_entries=128, show_spinner=False)
+def graph_picture(canonical: str, variables: tuple[str, ...], theme: str, dim: bool = False,
+                  highlight: tuple[str, ...] = ()) -> str | None:
+    """The function's graph laid out once by `dot`, its numbers left as slots (`viz.picture`);
+    None where `dot` is not installed. The layout depends on the structure only, so any point
+    will do to build it."""
+    expr = parsed(canonical, variables)
+    y = expr(**{name: Tensor([0.5]) for name in variables})
+    return viz.picture(y, theme=theme, dim=dim, highlight=highlight)
 
 
 @st.cache_resource(max_entries=64, show_spinner=False)

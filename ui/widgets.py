@@ -13,7 +13,7 @@ from types import MappingProxyType
 
 import streamlit as st
 
-from tinytorch import descent
+from tinytorch import descent, viz
 from tinytorch.expr import Expression, ExpressionError
 from ui import compute, view
 from ui.presets import PRESETS
@@ -125,6 +125,24 @@ def show_expression_error(text: str, error: ExpressionError, variables: tuple[st
     st.code, never into Markdown, where it could format or link."""
     st.error(view.error_title(error.code, variables), icon=":material/error:")
     st.code(view.pointed(text, error.position) + "\n" + error.message, language=None, wrap_lines=True)
+
+
+def show_graph(output, expr: Expression, *, dim: bool = False, highlight: tuple[str, ...] = (), grads=None,
+               present: bool = False) -> None:
+    """The computation graph with every node's value and gradient.
+
+    Drawn by `dot` once per function (and style), then only its numbers change as the point
+    moves: the browser shows an image instead of laying the graph out again, which took it
+    0.3 s for a small graph and seconds for a long one. Without `dot` on the host, the browser
+    lays it out (st.graphviz_chart)."""
+    style = theme()
+    svg = compute.graph_picture(expr.text, expr.variables, style, dim, tuple(highlight))
+    width = "stretch" if present else "content"
+    if svg is None:
+        st.graphviz_chart(viz.to_digraph(output, highlight=highlight, dim=dim, theme=style, grads=grads), width=width)
+    else:
+        st.image(viz.fill(svg, viz.graph_nodes(output, grads, local=False)), width=width,
+                 alt="The computation graph: every value with its gradient")
 
 
 def theme() -> str:
