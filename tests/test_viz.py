@@ -223,8 +223,10 @@ def test_values_and_grads_shown_to_four_significant_digits():
     src = to_dot(y)
     assert "value 3.142<" in node_line(src, "n0") and "grad 1000<" in node_line(src, "n0")
     assert "value 3142<" in node_line(src, "n2") and "grad 1<" in node_line(src, "n2")
-    assert "grad —<" in node_line(src, "n1")  # the constant 1000 has no gradient
+    assert "label=<1000>" in node_line(src, "n1")  # a constant: its number, and no gradient line
     assert "grad —<" in node_line(to_dot(cubic(backward=False)), "n0")
+    pi = labelled(Tensor.constant(math.pi), "pi")
+    assert "label=<pi = 3.142>" in node_line(to_dot(labelled(x * pi, "x*pi")), "n1")
 
 
 @pytest.mark.parametrize("theme", ["light", "dark"])
