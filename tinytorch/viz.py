@@ -363,7 +363,7 @@ def picture(output: Tensor, **kw) -> str | None:
 def _compact(svg: str) -> str:
     """`dot`'s SVG without what a picture does not need (comments, tooltips) and with the font
     named once: a quarter smaller, and it is sent on every slider move."""
-    svg = re.sub(r"<!--.*?-->\n?|<title>.*?</title>\n?", "", svg, flags=re.S)
+    svg = re.sub(r"<!--.*?-->\n?|<title>.*?</title>\n?|<\?xml.*?\?>\n?|<!DOCTYPE.*?>\n?", "", svg, flags=re.S)
     svg = svg.replace(f' font-family="{_FONT}"', "")
     return re.sub(r"(<svg\b[^>]*>)", rf"\1<style>text{{font-family:{_FONT}}}</style>", svg, count=1)
 

@@ -8,6 +8,7 @@ student moves between pages.
 
 from __future__ import annotations
 
+import base64
 from dataclasses import dataclass
 from types import MappingProxyType
 
@@ -141,7 +142,9 @@ def show_graph(output, expr: Expression, *, dim: bool = False, highlight: tuple[
     if svg is None:
         st.graphviz_chart(viz.to_digraph(output, highlight=highlight, dim=dim, theme=style, grads=grads), width=width)
     else:
-        st.image(viz.fill(svg, viz.graph_nodes(output, grads, local=False)), width=width,
+        drawn = viz.fill(svg, viz.graph_nodes(output, grads, local=False))
+        # As a data URL: handed an SVG string, st.image scans it with a regex first (ms for a long graph).
+        st.image("data:image/svg+xml;base64," + base64.b64encode(drawn.encode()).decode(), width=width,
                  alt="The computation graph: every value with its gradient")
 
 
