@@ -249,7 +249,7 @@ def _slot(node_id: str, which: str) -> str:
     return f"{_MARK}{node_id}{which}{_MARK}"
 
 
-_SLOT = re.compile(f"{_MARK}(n\\d+)([vg]){_MARK}")
+_SLOT = f"{_MARK}(n\\d+)([vg]){_MARK}"  # a pattern for re.sub (which caches it compiled)
 
 
 def _attrs(**attrs: str) -> str:
@@ -374,7 +374,7 @@ def fill(svg: str, nodes: list[NodeInfo]) -> str:
     for node in nodes:
         numbers[node.id, "v"] = _html(_show(node.value))
         numbers[node.id, "g"] = _html(_show(node.grad))
-    return _SLOT.sub(lambda m: numbers.get((m[1], m[2]), "?"), svg)
+    return re.sub(_SLOT, lambda m: numbers.get((m[1], m[2]), "?"), svg)
 
 
 def to_svg(output: Tensor, **kw) -> bytes | None:
