@@ -77,8 +77,8 @@ if step >= 2:
     info = catalog.op_info(current.op)
     st.markdown(f"**The code that ran**: `{info.name}` in tinytorch/ops.py, forward and backward side by side.")
     forward, backward = st.columns(2)
-    forward.code(info.forward_source, language="python")
-    backward.code(info.backward_source, language="python")
+    forward.code(info.forward_source, language="python", wrap_lines=True)
+    backward.code(info.backward_source, language="python", wrap_lines=True)
 elif step == last and last == 1:
     st.caption("This function does not depend on x, so there is nothing to pass back.")
 

@@ -24,5 +24,5 @@ if info.notes:
 st.caption(f"tinytorch/ops.py, line {info.line}. backward gets the upstream gradient g, the inputs and the "
            "output, and returns one gradient per input: upstream × local derivative.")
 forward, backward = st.columns(2)
-forward.code(info.forward_source or "# inherited from Function", language="python")
-backward.code(info.backward_source or "# inherited from Function", language="python")
+forward.code(info.forward_source or "# inherited from Function", language="python", wrap_lines=True)
+backward.code(info.backward_source or "# inherited from Function", language="python", wrap_lines=True)
