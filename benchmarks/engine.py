@@ -12,7 +12,6 @@
 
 from __future__ import annotations
 
-import argparse
 import sys
 from pathlib import Path
 
@@ -21,7 +20,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from timing import fmt_time, interleaved, machine  # noqa: E402
+from timing import fmt_time, interleaved, start  # noqa: E402
 
 import tinytorch as tt  # noqa: E402
 from tinytorch import Tensor  # noqa: E402
@@ -127,11 +126,7 @@ def scalar_chain(rounds, length=2000):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="fewer rounds, for a smoke test")
-    args = parser.parse_args()
-    rounds = 5 if args.quick else 25
-    print(f"machine: {machine()}\n")
+    rounds = start(__doc__, quick=5, full=25)
     vectorised_f_and_df([1_000, 10_000, 100_000, 1_000_000], rounds)
     seed_loop_against_vectorised(rounds)
     scalar_chain(rounds)

@@ -14,7 +14,6 @@ from the same weights; both must give the same losses before anything is timed.
 
 from __future__ import annotations
 
-import argparse
 import sys
 from pathlib import Path
 
@@ -23,7 +22,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from timing import fmt_time, interleaved, machine  # noqa: E402
+from timing import fmt_time, interleaved, start  # noqa: E402
 
 from tinytorch.datasets import make  # noqa: E402
 from tinytorch.nn import ADAM_LR, MAX_STEPS, MLP, Adam, predict_grid, train, training_steps  # noqa: E402
@@ -118,11 +117,7 @@ def boundary_redraw(X, y, rounds):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="fewer rounds, for a smoke test")
-    args = parser.parse_args()
-    rounds = 3 if args.quick else 15
-    print(f"machine: {machine()}\n")
+    rounds = start(__doc__, quick=3, full=15)
     X, y = make("moons", n=200, noise=0.1, seed=0)
     check_same_losses(X, y)
     one_step(X, y, rounds)

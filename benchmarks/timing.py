@@ -6,6 +6,7 @@ candidates in alternation, round after round, and reports medians measured in th
 
 from __future__ import annotations
 
+import argparse
 import os
 import platform
 import statistics
@@ -47,3 +48,12 @@ def fmt_time(seconds: float) -> str:
     if seconds < 1:
         return f"{seconds * 1e3:.2f} ms"
     return f"{seconds:.2f} s"
+
+
+def start(doc: str, quick: int, full: int) -> int:
+    """Read the common command line (--quick), print the machine line, and return the rounds."""
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="fewer rounds, for a smoke test")
+    rounds = quick if parser.parse_args().quick else full
+    print(f"machine: {machine()}\n")
+    return rounds
