@@ -24,6 +24,8 @@ from .tensor import Function, Tensor
 class Add(Function):
     """a + b;  d/da = 1, d/db = 1"""
 
+    on_floats = "python"
+
     @staticmethod
     def forward(a, b):
         return a + b
@@ -35,6 +37,8 @@ class Add(Function):
 
 class Sub(Function):
     """a - b;  d/da = 1, d/db = -1"""
+
+    on_floats = "python"
 
     @staticmethod
     def forward(a, b):
@@ -48,6 +52,8 @@ class Sub(Function):
 class Neg(Function):
     """-a;  d/da = -1"""
 
+    on_floats = "python"
+
     @staticmethod
     def forward(a):
         return -a
@@ -59,6 +65,8 @@ class Neg(Function):
 
 class Mul(Function):
     """a * b;  d/da = b, d/db = a"""
+
+    on_floats = "python"
 
     @staticmethod
     def forward(a, b):
@@ -72,6 +80,8 @@ class Mul(Function):
 
 class Div(Function):
     """a / b;  d/da = 1/b, d/db = -a/b² = -out/b"""
+
+    on_floats = "python"
 
     @staticmethod
     def forward(a, b):
@@ -178,6 +188,8 @@ def _matmul_shape(a: tuple, b: tuple) -> tuple:
 class Exp(Function):
     """exp(x);  d/dx = exp(x) = out"""
 
+    on_floats = "numpy"
+
     @staticmethod
     def forward(x):
         return np.exp(x)
@@ -189,6 +201,8 @@ class Exp(Function):
 
 class Log(Function):
     """log(x), the natural logarithm (nan for x < 0, -inf at 0);  d/dx = 1/x"""
+
+    on_floats = "numpy"
 
     @staticmethod
     def forward(x):
@@ -202,6 +216,8 @@ class Log(Function):
 class Sqrt(Function):
     """sqrt(x) (nan for x < 0);  d/dx = 1/(2·sqrt x), inf at 0 as in PyTorch"""
 
+    on_floats = "numpy"
+
     @staticmethod
     def forward(x):
         return np.sqrt(x)
@@ -213,6 +229,8 @@ class Sqrt(Function):
 
 class Abs(Function):
     """|x|;  d/dx = sign(x), and 0 at x = 0 as in PyTorch"""
+
+    on_floats = "numpy"
 
     @staticmethod
     def forward(x):
@@ -226,6 +244,8 @@ class Abs(Function):
 class Sin(Function):
     """sin(x);  d/dx = cos(x)"""
 
+    on_floats = "numpy"
+
     @staticmethod
     def forward(x):
         return np.sin(x)
@@ -237,6 +257,8 @@ class Sin(Function):
 
 class Cos(Function):
     """cos(x);  d/dx = -sin(x)"""
+
+    on_floats = "numpy"
 
     @staticmethod
     def forward(x):
@@ -250,6 +272,8 @@ class Cos(Function):
 class Tan(Function):
     """tan(x);  d/dx = 1 + tan²(x) = 1 + out²"""
 
+    on_floats = "numpy"
+
     @staticmethod
     def forward(x):
         return np.tan(x)
@@ -261,6 +285,8 @@ class Tan(Function):
 
 class Asin(Function):
     """asin(x) (nan outside [-1, 1]);  d/dx = 1/sqrt(1 - x²)"""
+
+    on_floats = "numpy"
 
     @staticmethod
     def forward(x):
@@ -274,6 +300,8 @@ class Asin(Function):
 class Acos(Function):
     """acos(x) (nan outside [-1, 1]);  d/dx = -1/sqrt(1 - x²)"""
 
+    on_floats = "numpy"
+
     @staticmethod
     def forward(x):
         return np.arccos(x)
@@ -285,6 +313,8 @@ class Acos(Function):
 
 class Atan(Function):
     """atan(x);  d/dx = 1/(1 + x²)"""
+
+    on_floats = "numpy"
 
     @staticmethod
     def forward(x):
@@ -298,6 +328,8 @@ class Atan(Function):
 class Sinh(Function):
     """sinh(x);  d/dx = cosh(x)"""
 
+    on_floats = "numpy"
+
     @staticmethod
     def forward(x):
         return np.sinh(x)
@@ -310,6 +342,8 @@ class Sinh(Function):
 class Cosh(Function):
     """cosh(x);  d/dx = sinh(x)"""
 
+    on_floats = "numpy"
+
     @staticmethod
     def forward(x):
         return np.cosh(x)
@@ -321,6 +355,8 @@ class Cosh(Function):
 
 class Tanh(Function):
     """tanh(x);  d/dx = 1 - tanh²(x) = 1 - out²"""
+
+    on_floats = "numpy"
 
     @staticmethod
     def forward(x):
@@ -338,6 +374,8 @@ class Sigmoid(Function):
     keep their digits (sigmoid(-40) = 4.2e-18, not 0).
     """
 
+    on_floats = "numpy"
+
     @staticmethod
     def forward(x):
         e = np.exp(-np.abs(x))
@@ -350,6 +388,8 @@ class Sigmoid(Function):
 
 class Relu(Function):
     """relu(x) = max(x, 0);  d/dx = 1 for x > 0, else 0 (0 at the kink, as in PyTorch)"""
+
+    on_floats = "numpy"
 
     @staticmethod
     def forward(x):
@@ -367,6 +407,8 @@ class Softplus(Function):
     loses the small values for very negative x.
     """
 
+    on_floats = "numpy"
+
     @staticmethod
     def forward(x):
         return np.maximum(x, 0.0) + np.log1p(np.exp(-np.abs(x)))
@@ -381,6 +423,8 @@ class Maximum(Function):
 
     As PyTorch: a tie splits it in half between a and b, and a nan passes it to both.
     """
+
+    on_floats = "numpy"
 
     @staticmethod
     def forward(a, b):
@@ -398,6 +442,8 @@ class Maximum(Function):
 
 class Minimum(Function):
     """min(a, b), elementwise;  the gradient goes to the smaller input (ties split, as max)."""
+
+    on_floats = "numpy"
 
     @staticmethod
     def forward(a, b):

@@ -17,6 +17,7 @@ import contextlib
 import contextvars
 import operator
 from collections.abc import Iterable, Sequence
+from types import MappingProxyType
 
 import numpy as np
 
@@ -50,6 +51,20 @@ def no_grad():
 def enable_grad():
     """Undo an enclosing `no_grad` for a block or function."""
     return _grad_mode(True)
+
+
+def _number(data) -> float | None:
+    """`data` as a Python float when it is one plain number (an int only while exactly
+    representable), else None."""
+    kind = type(data)
+    if kind is float:
+        return data
+    if kind is int and -_EXACT_INT <= data <= _EXACT_INT:
+        return float(data)
+    return None
+
+
+_EXACT_INT = 2**53
 
 
 def _as_array(data) -> np.ndarray:
@@ -87,9 +102,12 @@ except (ImportError, AttributeError):  # another numpy: its public, per-thread n
 
 
 # C-level helpers: map() with these runs no Python frame per tensor (ops are called a lot).
-_DATA = operator.attrgetter("data")
+_DATA = operator.attrgetter("data")  # always an ndarray
+_RAW = operator.attrgetter("_data")  # a Python float for one-number tensors (see Tensor)
 _REQUIRES_GRAD = operator.attrgetter("requires_grad")
 _new = object.__new__
+_FLOAT = frozenset([float])  # `_FLOAT.issuperset(map(type, values))`: all Python floats?
+_NO_OPTIONS = MappingProxyType({})
 
 
 class Context:
@@ -99,11 +117,12 @@ class Context:
     repeats, so `x*x` has two edges to `x`. Options such as `axis` are attributes.
     """
 
-    __slots__ = ("op", "args", "needs_grad", "__dict__")  # the dict only for ops with options
+    __slots__ = ("op", "args", "needs_grad", "values", "__dict__")  # the dict only for ops with options
 
     op: type[Function]
     args: tuple[Tensor, ...]
     needs_grad: tuple[bool, ...]  # per input: does it want a gradient? (rules skip the rest)
+    values: tuple[float, ...] | None  # the inputs' numbers, when the op ran on Python floats
 
 
 class Function:
@@ -119,6 +138,14 @@ class Function:
     graph and can be differentiated again (f'', f''', ...). That is why rules use operators and
     the op functions (`cos(x)`, `where(...)`) rather than `np.cos`: see `Function.apply`.
     """
+
+    # Can the op run on one-number tensors held as Python floats (see `Tensor`)?
+    #   None: no, it needs arrays (shapes, axes, matmul, pow's exponent checks);
+    #   "python": forward and backward are plain arithmetic (+ - * /), run as Python floats;
+    #   "numpy": forward calls numpy functions, which take a float and give a number.
+    # Either way a Python float raising ZeroDivisionError or OverflowError is redone with
+    # numpy float64 scalars, which give IEEE inf and nan: the same numbers as the array path.
+    on_floats: str | None = None
 
     @staticmethod
     def forward(*arrays, **options):
@@ -144,28 +171,59 @@ class Function:
         if not tensors:
             return cls.forward(*args, **options)
         inputs = args if tensors == len(args) else tuple(
-            [a if isinstance(a, Tensor) else Tensor.constant(a) for a in args])
-        token = _fp_state.set(_FP_IGNORE)
-        try:
-            data = cls.forward(*map(_DATA, inputs), **options)
-        finally:
-            _fp_state.reset(token)
-        if type(data) is not np.ndarray:  # numpy gives scalars, not 0-d arrays, for 0-d inputs
-            data = np.asarray(data, dtype=np.float64)
+            [a if isinstance(a, Tensor) else _constant(a) for a in args])
+        values = tuple(map(_RAW, inputs))
+        if cls.on_floats and _FLOAT.issuperset(map(type, values)):
+            try:
+                data = cls.forward(*values) if cls.on_floats == "python" else float(_quietly(cls.forward, values))
+            except ArithmeticError:  # 1.0/0.0 and friends: numpy scalars give inf or nan instead
+                data = _on_numpy_scalars(cls.forward, values)
+            # One-number shapes broadcast to the longer: () with (1,) gives (1,).
+            shape, other = inputs[0]._shape, inputs[-1]._shape
+            if len(other) > len(shape):
+                shape = other
+        else:
+            values = None
+            data = _quietly(cls.forward, tuple(map(_DATA, inputs)), options)
+            if type(data) is not np.ndarray:  # numpy gives scalars, not 0-d arrays, for 0-d inputs
+                data = np.asarray(data, dtype=np.float64)
+            shape = None
         needs_grad = tuple(map(_REQUIRES_GRAD, inputs))
         record = True in needs_grad and _grad_enabled.get()
         out = _new(Tensor)  # Tensor._wrap, inlined: this line runs once per op
-        out.data = data
-        out._grad = out.label = None
+        out._data, out._shape = data, shape
+        out._grad = out.label = out._array = None
         out.requires_grad = record
         if record:
             ctx = out._ctx = _new(Context)
-            ctx.op, ctx.args, ctx.needs_grad = cls, inputs, needs_grad
+            ctx.op, ctx.args, ctx.needs_grad, ctx.values = cls, inputs, needs_grad, values
             if options:
                 ctx.__dict__.update(options)
         else:
             out._ctx = None
         return out
+
+
+def _constant(data) -> Tensor:
+    """A number or array in a formula, as a Tensor that needs no gradient (no label)."""
+    number = data if type(data) is float else _number(data)
+    return Tensor._wrap(_as_array(data) if number is None else number, False)
+
+
+def _quietly(function, args, options=_NO_OPTIONS):
+    """function(*args, **options) with numpy's floating-point warnings off."""
+    token = _fp_state.set(_FP_IGNORE)
+    try:
+        return function(*args, **options)
+    finally:
+        _fp_state.reset(token)
+
+
+def _on_numpy_scalars(rule, values):
+    """Run `rule` on numpy float64 scalars (IEEE inf and nan, no exceptions) and give back a
+    Python float (or a tuple of them, for a backward rule)."""
+    out = _quietly(rule, [np.float64(v) if type(v) is float else v for v in values])
+    return out if isinstance(out, tuple) else float(out)
 
 
 class Tensor:
@@ -178,24 +236,52 @@ class Tensor:
     (an optional human name, set by the expression language and shown by the graph view),
     and `requires_grad`. Tensors you create require grad, as in the seed, so `x.grad` is
     filled by backward; Python numbers mixed into ops become constants that do not.
+
+    One-number tensors made from Python numbers (`Tensor(2.0)`, `Tensor([8])`, the 0.5 in
+    `x + 0.5`) keep their number as a Python float until someone asks for `.data`: a numpy
+    call on a one-element array costs ten times the arithmetic, and micrograd-style scalar
+    code is all one-element arrays. Ops marked `on_floats` compute on the float directly and
+    give the same IEEE results as numpy; `.data` is still an ndarray of the right shape.
     """
 
-    __slots__ = ("data", "_grad", "requires_grad", "label", "_ctx", "__weakref__")
+    __slots__ = ("_data", "_shape", "_array", "_grad", "requires_grad", "label", "_ctx", "__weakref__")
 
     def __init__(self, data, requires_grad: bool = True, label: str | None = None):
-        self.data = _as_array(data)
-        self._grad = None
+        number = _number(data)
+        if number is None and type(data) is list and len(data) == 1:
+            number = _number(data[0])
+            self._shape = (1,)
+        else:
+            self._shape = ()
+        self._data = _as_array(data) if number is None else number
+        self._array = self._grad = None
         self.requires_grad = bool(requires_grad)
         self.label = label
         self._ctx: Context | None = None
+
+    @property
+    def data(self) -> np.ndarray:
+        """The values as a float64 ndarray (made once, read-only, for a one-number tensor)."""
+        d = self._data
+        if type(d) is not float:
+            return d
+        array = self._array
+        if array is None:
+            array = self._array = np.full(self._shape, d)
+            array.flags.writeable = False  # writing into it could not change the float
+        return array
+
+    @data.setter
+    def data(self, value) -> None:
+        self._data, self._array = _as_array(value), None
 
     @property
     def grad(self) -> Tensor | None:
         """d(output)/d(this tensor) after backward, shaped like this tensor; None before."""
         g = self._grad
         if g is not None and not isinstance(g, Tensor):
-            # backward stores plain arrays; most are never looked at, so wrap on first use
-            g = self._grad = Tensor._wrap(np.asarray(g), False)
+            # backward stores plain numbers; most are never looked at, so wrap on first use
+            g = self._grad = _gradient_tensor(g, self)
         return g
 
     @grad.setter
@@ -205,30 +291,30 @@ class Tensor:
     @classmethod
     def constant(cls, data, label: str | None = None) -> Tensor:
         """A Tensor that never requires grad (a number in a formula)."""
-        t = cls._wrap(_as_array(data), False)
+        t = _constant(data)
         t.label = label
         return t
 
     @classmethod
-    def _wrap(cls, data: np.ndarray, requires_grad: bool) -> Tensor:
-        # The ops' fast path: `data` is already a float64 array.
+    def _wrap(cls, data, requires_grad: bool, shape: tuple[int, ...] = ()) -> Tensor:
+        # The ops' fast path: `data` is already a float64 array, or a Python float of `shape`.
         t = cls.__new__(cls)
-        t.data = data
-        t._grad = None
+        t._data = data
+        t._shape = shape
+        t._array = t._grad = t.label = t._ctx = None
         t.requires_grad = requires_grad
-        t.label = None
-        t._ctx = None
         return t
 
     # ---- plain array facts -------------------------------------------------------------
 
     @property
     def shape(self) -> tuple[int, ...]:
-        return self.data.shape
+        d = self._data
+        return self._shape if type(d) is float else d.shape
 
     @property
     def ndim(self) -> int:
-        return self.data.ndim
+        return len(self.shape)
 
     @property
     def size(self) -> int:
@@ -240,7 +326,8 @@ class Tensor:
 
     def item(self) -> float:
         """The value of a one-element tensor as a Python float."""
-        return self.data.item()
+        d = self._data
+        return d if type(d) is float else d.item()
 
     def numpy(self) -> np.ndarray:
         return self.data
@@ -279,7 +366,7 @@ class Tensor:
 
     def detach(self) -> Tensor:
         """The same values, cut from the graph (a constant)."""
-        return Tensor._wrap(self.data, False)
+        return Tensor._wrap(self._data, False, self._shape)
 
     def zero_grad(self) -> None:
         self._grad = None
@@ -389,15 +476,23 @@ class Tensor:
 
 def _seed(output: Tensor, grad, create_graph: bool):
     if grad is None:
-        # Ones without allocating them: a read-only view of one number (stride 0).
-        seed = np.broadcast_to(np.float64(1.0), output.shape)
+        # ones without allocating them: a float, or a read-only view of one number (stride 0)
+        seed = 1.0 if type(output._data) is float else np.broadcast_to(np.float64(1.0), output.shape)
     else:
         seed = _as_array(grad)
         if seed.shape != output.shape:
             seed = np.broadcast_to(seed, output.shape)
     if create_graph:
-        return grad if isinstance(grad, Tensor) and grad.shape == output.shape else Tensor.constant(seed)
+        return grad if isinstance(grad, Tensor) and grad.shape == output.shape else _gradient_tensor(seed, output)
     return seed
+
+
+def _gradient_tensor(g, like: Tensor) -> Tensor:
+    """A gradient kept by backward (an array, or a number for a one-number tensor) as a
+    constant Tensor shaped like `like`."""
+    if isinstance(g, float):  # Python floats and numpy float64 scalars
+        return Tensor._wrap(float(g), False, like.shape)
+    return Tensor._wrap(np.asarray(g, dtype=np.float64), False)
 
 
 def grad(outputs, inputs, grad_outputs=None, create_graph: bool = False) -> tuple[Tensor, ...]:
@@ -422,9 +517,7 @@ def grad(outputs, inputs, grad_outputs=None, create_graph: bool = False) -> tupl
         g = found.get(t)
         if g is None:
             g = np.zeros_like(t.data)
-        if not isinstance(g, Tensor):
-            g = Tensor.constant(g)
-        result.append(g)
+        result.append(g if isinstance(g, Tensor) else _gradient_tensor(g, t))
     return tuple(result)
 
 
@@ -477,9 +570,10 @@ def _backpropagate(roots: Sequence[Tensor], seeds: Sequence, create_graph: bool,
     wanted = {id(t) for t in wanted}
     found: dict[Tensor, object] = {}
     mode = enable_grad() if create_graph else no_grad()
+    pop, get = grads.pop, grads.get
     with mode, np.errstate(all="ignore"):
         for node in reversed(topological_order(*roots)):
-            g = grads.pop(node, None)
+            g = pop(node, None)
             if g is None:  # not on a path to the output, or needs no gradient
                 continue
             if store:
@@ -491,23 +585,34 @@ def _backpropagate(roots: Sequence[Tensor], seeds: Sequence, create_graph: bool,
             if ctx is None:
                 continue
             args = ctx.args
+            value = node._data
             if create_graph:
                 in_grads = ctx.op.backward(ctx, g, *args, node)
+            elif type(value) is float:  # an op run on floats: so were its inputs
+                try:
+                    in_grads = ctx.op.backward(ctx, g, *ctx.values, value)
+                except ArithmeticError:  # g / 0.0 and friends: redo with IEEE inf and nan
+                    in_grads = _on_numpy_scalars(ctx.op.backward, (ctx, g, *ctx.values, value))
             else:
-                in_grads = ctx.op.backward(ctx, g, *map(_DATA, args), node.data)
+                in_grads = ctx.op.backward(ctx, g, *map(_DATA, args), value)
             if type(in_grads) is not tuple:
                 in_grads = (in_grads,)
-            passed = [] if observe else None
+            if observe:
+                passed = []
             for arg, gi in zip(args, in_grads):
-                if gi is None or not arg.requires_grad:
-                    gi = None
-                else:
-                    shape = arg.data.shape
-                    if gi.shape != shape:
-                        gi = _sum_to(gi, shape)
-                    prev = grads.get(arg)
+                if gi is not None and arg.requires_grad:
+                    if not isinstance(gi, float):  # an array or Tensor: to the input's shape
+                        if type(arg._data) is float and not create_graph and gi.size == 1:
+                            gi = gi.item()  # a one-number input keeps a number
+                        else:
+                            shape = arg.shape
+                            if gi.shape != shape:
+                                gi = _sum_to(gi, shape)
+                    prev = get(arg)
                     # Out of place: `gi` may be shared with another node (Add passes g through).
                     grads[arg] = gi if prev is None else prev + gi
+                elif observe:
+                    gi = None
                 if observe:
                     passed.append(gi)
             if observe:

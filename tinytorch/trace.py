@@ -89,10 +89,18 @@ def local_derivatives(node: Tensor) -> tuple[np.ndarray | None, ...]:
                  for a, d in zip(ctx.args, rule))
 
 
+def _array(value, like: Tensor) -> np.ndarray | None:
+    """A gradient as the engine passes it (an array, or a number for a one-number tensor) as
+    an array shaped like `like`."""
+    if value is None:
+        return None
+    return np.full(like.shape, value) if isinstance(value, float) else np.asarray(value)
+
+
 def trace_backward(output: Tensor, grad=None) -> BackwardTrace:
     """Run backward on `output` and record each step. `.grad` attributes are left untouched."""
     seed = _seed(output, grad, create_graph=False)
-    steps = [BackwardStep(1, output, np.asarray(seed))]
+    steps = [BackwardStep(1, output, _array(seed, output))]
     received: dict[Tensor, np.ndarray] = {output: seed}
 
     def observe(node: Tensor, upstream, contributions) -> None:
@@ -103,8 +111,8 @@ def trace_backward(output: Tensor, grad=None) -> BackwardTrace:
             if passed is not None:
                 # the same sum, in the same order, as the engine's own accumulation
                 after = received[arg] = passed if before is None else before + passed
-            inputs.append(InputStep(arg, local, passed, before, after))
-        steps.append(BackwardStep(len(steps) + 1, node, np.asarray(upstream), tuple(inputs)))
+            inputs.append(InputStep(arg, local, _array(passed, arg), _array(before, arg), _array(after, arg)))
+        steps.append(BackwardStep(len(steps) + 1, node, _array(upstream, node), tuple(inputs)))
 
     _backpropagate([output], [seed], create_graph=False, store=False, observe=observe)
     return BackwardTrace(output, tuple(topological_order(output)), tuple(steps))

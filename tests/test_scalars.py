@@ -1,0 +1,150 @@
+"""One-number tensors held as Python floats (the scalar fast path in `Function.apply`).
+
+The fast path must be invisible: every op gives the same bits, forward and backward, as the
+numpy path on the same numbers, IEEE edge cases included; `.data` is still a float64 ndarray
+of the right shape; and no warning or exception escapes.
+"""
+
+from __future__ import annotations
+
+import itertools
+import warnings
+
+import numpy as np
+import pytest
+
+import tinytorch as tt
+from tinytorch import Tensor, grad, ops
+
+FLOAT_OPS = sorted((op for op in vars(ops).values()
+                    if isinstance(op, type) and issubclass(op, tt.Function) and op.on_floats),
+                   key=lambda op: op.__name__)
+UNARY = [op for op in FLOAT_OPS if op.forward.__code__.co_argcount == 1]
+BINARY = [op for op in FLOAT_OPS if op.forward.__code__.co_argcount == 2]
+
+SPECIAL = [0.0, -0.0, 1.0, -1.0, 0.5, -2.5, 3.0, 1e-310, 1e308, -1e308, np.inf, -np.inf, np.nan]
+
+
+def run(op, values, make):
+    """The op's output and its inputs' gradients (with upstream 1), inputs built by `make`."""
+    inputs = [make(v) for v in values]
+    out = op.apply(*inputs)
+    grads = grad(out, inputs)
+    return out, grads
+
+
+def as_float(v):
+    return Tensor([v])
+
+
+def as_array(v):
+    return Tensor(np.array([v]))
+
+
+def same_bits(a: np.ndarray, b: np.ndarray) -> bool:
+    """Equal values, nan where nan, and the same sign of zero (a nan's sign means nothing)."""
+    numbers = ~np.isnan(a)
+    return a.shape == b.shape and a.dtype == b.dtype and np.array_equal(a, b, equal_nan=True) \
+        and np.array_equal(np.signbit(a[numbers]), np.signbit(b[numbers]))
+
+
+def test_the_ops_that_run_on_floats_are_the_elementwise_ones():
+    names = {op.__name__ for op in FLOAT_OPS}
+    assert {"Add", "Sub", "Mul", "Div", "Neg", "Sin", "Exp", "Log", "Maximum"} <= names
+    assert not names & {"Pow", "MatMul", "Sum", "Mean", "Reshape", "Expand", "Transpose", "Where"}
+    assert len(UNARY) + len(BINARY) == len(FLOAT_OPS)
+
+
+@pytest.mark.parametrize("op", UNARY, ids=lambda op: op.__name__)
+def test_unary_ops_give_the_numpy_paths_bits_forward_and_backward(op):
+    assert Tensor([0.5])._data == 0.5  # the fast path's representation: a Python float
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for v in SPECIAL:
+            fast_out, fast_grads = run(op, [v], as_float)
+            slow_out, slow_grads = run(op, [v], as_array)
+            assert type(fast_out._data) is float and type(slow_out._data) is np.ndarray
+            assert same_bits(fast_out.data, slow_out.data), (op.__name__, v, fast_out, slow_out)
+            for f, s in zip(fast_grads, slow_grads):
+                assert same_bits(f.data, s.data), (op.__name__, v, f, s)
+
+
+@pytest.mark.parametrize("op", BINARY, ids=lambda op: op.__name__)
+def test_binary_ops_give_the_numpy_paths_bits_forward_and_backward(op):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for a, b in itertools.product(SPECIAL, repeat=2):
+            fast_out, fast_grads = run(op, [a, b], as_float)
+            slow_out, slow_grads = run(op, [a, b], as_array)
+            assert type(fast_out._data) is float
+            assert same_bits(fast_out.data, slow_out.data), (op.__name__, a, b)
+            for f, s in zip(fast_grads, slow_grads):
+                assert same_bits(f.data, s.data), (op.__name__, a, b, f, s)
+
+
+def test_division_by_zero_is_ieee_not_an_exception():
+    x = Tensor([1.0])
+    y = x / 0.0
+    assert y.item() == np.inf
+    y.backward()
+    assert x.grad.item() == np.inf
+    z = Tensor(0.0)
+    (g,) = grad(tt.log(z) + tt.sqrt(z), z)
+    assert g.item() == np.inf
+    assert np.isnan((Tensor(0.0) / 0.0).item())
+
+
+def test_data_is_a_read_only_float64_array_of_the_tensors_shape():
+    for t, shape in [(Tensor(2.0), ()), (Tensor(3), ()), (Tensor([8]), (1,)), (Tensor([2.5]) * 2, (1,)),
+                     (Tensor(2.0) + Tensor([1.0]), (1,)), (Tensor([1.0]) + Tensor(2.0), (1,))]:
+        assert type(t._data) is float
+        assert isinstance(t.data, np.ndarray) and t.data.dtype == np.float64
+        assert t.shape == t.data.shape == shape and t.ndim == len(shape) and t.size == 1
+        assert t.data is t.data  # made once
+        with pytest.raises(ValueError):
+            t.data[...] = 0.0  # writing into it could not change the number the engine uses
+
+
+def test_data_can_be_replaced():
+    t = Tensor([2.0])
+    t.data = np.array([5.0, 6.0])
+    assert t.shape == (2,) and (t * 2).data.tolist() == [10.0, 12.0]
+
+
+def test_gradients_take_the_shape_of_their_tensor():
+    x, c = Tensor([3.0]), Tensor(2.0)
+    y = x * c + c
+    y.backward()
+    assert x.grad.shape == (1,) and x.grad.data.tolist() == [2.0]
+    assert c.grad.shape == () and c.grad.item() == 4.0
+    (gx,) = grad(y, x)
+    assert gx.shape == (1,) and gx.data.tolist() == [2.0]
+
+
+def test_a_one_number_tensor_mixes_with_arrays_and_sums_its_gradient_back():
+    w = Tensor([0.5])
+    xs = Tensor(np.array([1.0, 2.0, 3.0]))
+    y = (w * xs).sum()
+    y.backward()
+    assert w.grad.shape == (1,) and w.grad.item() == 6.0
+    assert xs.grad.data.tolist() == [0.5, 0.5, 0.5]
+
+
+def test_float_path_and_array_path_agree_through_a_formula_and_its_second_derivative():
+    f = lambda x: tt.sin(x) * tt.exp(-(x * x)) + tt.tanh(x) / (1.0 + x * x) - tt.softplus(-x)  # noqa: E731
+    for v in [-2.0, -0.3, 0.0, 0.7, 4.0]:
+        results = []
+        for make in (as_float, as_array):
+            x = make(v)
+            (d1,) = grad(f(x), x, create_graph=True)
+            (d2,) = grad(d1, x)
+            results.append((f(x).data, d1.data, d2.data))
+        for fast, slow in zip(*results):
+            assert same_bits(fast, slow)
+
+
+def test_repr_and_conversions_follow_the_seed():
+    assert repr(Tensor([8]) + Tensor([5])) == "tensor([13])"
+    assert repr(Tensor(2.5) * 2) == "tensor(5)" and repr(Tensor([0.25]) * 2) == "tensor([0.5])"
+    assert float(Tensor(2.5)) == 2.5 and Tensor([4]).item() == 4.0
+    assert len(Tensor([1.0])) == 1
