@@ -15,6 +15,7 @@ import pytest
 
 import tinytorch as tt
 from tinytorch import Tensor, grad, ops
+from tinytorch.tensor import _binary, _unary
 
 FLOAT_OPS = sorted((op for op in vars(ops).values()
                     if isinstance(op, type) and issubclass(op, tt.Function) and op.on_floats),
@@ -26,9 +27,10 @@ SPECIAL = [0.0, -0.0, 1.0, -1.0, 0.5, -2.5, 3.0, 1e-310, 1e308, -1e308, np.inf, 
 
 
 def run(op, values, make):
-    """The op's output and its inputs' gradients (with upstream 1), inputs built by `make`."""
+    """The op's output and its inputs' gradients (with upstream 1), inputs built by `make`,
+    through the operators' way in (`x * y`, `x.sin()`), which has the fast path."""
     inputs = [make(v) for v in values]
-    out = op.apply(*inputs)
+    out = (_unary if len(inputs) == 1 else _binary)(op, *inputs)
     grads = grad(out, inputs)
     return out, grads
 
@@ -46,6 +48,13 @@ def same_bits(a: np.ndarray, b: np.ndarray) -> bool:
     numbers = ~np.isnan(a)
     return a.shape == b.shape and a.dtype == b.dtype and np.array_equal(a, b, equal_nan=True) \
         and np.array_equal(np.signbit(a[numbers]), np.signbit(b[numbers]))
+
+
+def test_operators_and_functions_take_the_fast_path():
+    x, y = Tensor(0.5), Tensor([2.0])
+    for out in [x + y, x - 1, 2 * x, x / y, 1 / x, -x, abs(x), tt.sin(x), x.exp(), tt.maximum(x, y),
+                tt.minimum(1.0, x), tt.sigmoid(x), tt.relu(-x)]:
+        assert type(out._data) is float and out._ctx.values is not None
 
 
 def test_the_ops_that_run_on_floats_are_the_elementwise_ones():

@@ -7,7 +7,7 @@ Tensor as methods too, so `x.sin()` is `tinytorch.sin(x)`.
 from __future__ import annotations
 
 from . import ops
-from .tensor import Tensor
+from .tensor import Tensor, _binary, _unary
 
 
 def _tensor(x) -> Tensor:
@@ -16,7 +16,7 @@ def _tensor(x) -> Tensor:
 
 def _elementwise(op: type[ops.Function]):
     def function(x) -> Tensor:
-        return op.apply(_tensor(x))
+        return _unary(op, x)
 
     function.__name__ = function.__qualname__ = op.__name__.lower()
     function.__doc__ = op.__doc__
@@ -31,12 +31,12 @@ exp, log, sqrt, abs, sin, cos, tan, asin, acos, atan, sinh, cosh, tanh, sigmoid,
 
 def maximum(a, b) -> Tensor:
     """Elementwise max(a, b). The gradient goes to the larger; a tie splits it in half."""
-    return ops.Maximum.apply(_tensor(a), b)
+    return _binary(ops.Maximum, a, b)
 
 
 def minimum(a, b) -> Tensor:
     """Elementwise min(a, b). The gradient goes to the smaller; a tie splits it in half."""
-    return ops.Minimum.apply(_tensor(a), b)
+    return _binary(ops.Minimum, a, b)
 
 
 def where(cond, a, b) -> Tensor:

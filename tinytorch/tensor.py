@@ -103,10 +103,8 @@ except (ImportError, AttributeError):  # another numpy: its public, per-thread n
 
 # C-level helpers: map() with these runs no Python frame per tensor (ops are called a lot).
 _DATA = operator.attrgetter("data")  # always an ndarray
-_RAW = operator.attrgetter("_data")  # a Python float for one-number tensors (see Tensor)
 _REQUIRES_GRAD = operator.attrgetter("requires_grad")
 _new = object.__new__
-_FLOAT = frozenset([float])  # `_FLOAT.issuperset(map(type, values))`: all Python floats?
 _NO_OPTIONS = MappingProxyType({})
 
 
@@ -172,36 +170,65 @@ class Function:
             return cls.forward(*args, **options)
         inputs = args if tensors == len(args) else tuple(
             [a if isinstance(a, Tensor) else _constant(a) for a in args])
-        values = tuple(map(_RAW, inputs))
-        if cls.on_floats and _FLOAT.issuperset(map(type, values)):
-            try:
-                data = cls.forward(*values) if cls.on_floats == "python" else float(_quietly(cls.forward, values))
-            except ArithmeticError:  # 1.0/0.0 and friends: numpy scalars give inf or nan instead
-                data = _on_numpy_scalars(cls.forward, values)
-            # One-number shapes broadcast to the longer: () with (1,) gives (1,).
-            shape, other = inputs[0]._shape, inputs[-1]._shape
-            if len(other) > len(shape):
-                shape = other
-        else:
-            values = None
-            data = _quietly(cls.forward, tuple(map(_DATA, inputs)), options)
-            if type(data) is not np.ndarray:  # numpy gives scalars, not 0-d arrays, for 0-d inputs
-                data = np.asarray(data, dtype=np.float64)
-            shape = None
-        needs_grad = tuple(map(_REQUIRES_GRAD, inputs))
-        record = True in needs_grad and _grad_enabled.get()
-        out = _new(Tensor)  # Tensor._wrap, inlined: this line runs once per op
-        out._data, out._shape = data, shape
-        out._grad = out.label = out._array = None
-        out.requires_grad = record
-        if record:
-            ctx = out._ctx = _new(Context)
-            ctx.op, ctx.args, ctx.needs_grad, ctx.values = cls, inputs, needs_grad, values
-            if options:
-                ctx.__dict__.update(options)
-        else:
-            out._ctx = None
-        return out
+        data = _quietly(cls.forward, tuple(map(_DATA, inputs)), options)
+        if type(data) is not np.ndarray:  # numpy gives scalars, not 0-d arrays, for 0-d inputs
+            data = np.asarray(data, dtype=np.float64)
+        return _output(cls, inputs, tuple(map(_REQUIRES_GRAD, inputs)), data, None, None, options)
+
+
+# The operators' way in (`x * y`, `-x`, `x.sin()`): `op.apply` for one or two inputs, with a
+# short path for one-number tensors held as Python floats. The generic `apply` costs several
+# times the arithmetic, and scalar code (micrograd's kind) is nothing but such ops.
+
+
+def _unary(cls: type[Function], a) -> Tensor:
+    if not isinstance(a, Tensor):
+        a = _constant(a)
+    da = a._data
+    if type(da) is not float or not cls.on_floats:
+        return cls.apply(a)
+    return _output(cls, (a,), (a.requires_grad,), _forward_on_floats(cls, (da,)), a._shape, (da,), None)
+
+
+def _binary(cls: type[Function], a, b) -> Tensor:
+    if not isinstance(a, Tensor):
+        a = _constant(a)
+    if not isinstance(b, Tensor):
+        b = _constant(b)
+    da, db = a._data, b._data
+    if type(da) is not float or type(db) is not float or not cls.on_floats:
+        return cls.apply(a, b)
+    shape = a._shape if len(a._shape) >= len(b._shape) else b._shape  # () and (1,) give (1,)
+    return _output(cls, (a, b), (a.requires_grad, b.requires_grad), _forward_on_floats(cls, (da, db)), shape,
+                   (da, db), None)
+
+
+def _forward_on_floats(cls: type[Function], values: tuple[float, ...]) -> float:
+    try:
+        if cls.on_floats == "python":
+            return cls.forward(*values)
+        return float(_quietly(cls.forward, values))
+    except ArithmeticError:  # 1.0/0.0 and friends: numpy scalars give inf or nan instead
+        return _on_numpy_scalars(cls.forward, values)
+
+
+def _output(cls: type[Function], inputs: tuple[Tensor, ...], needs_grad: tuple[bool, ...], data, shape, values,
+            options) -> Tensor:
+    """The op's result, linked to its inputs when the graph is being recorded. `shape` and
+    `values` (the inputs' numbers) are given when the op ran on Python floats."""
+    record = True in needs_grad and _grad_enabled.get()
+    out = _new(Tensor)  # Tensor._wrap, inlined: this runs once per op
+    out._data, out._shape = data, shape
+    out._grad = out.label = out._array = None
+    out.requires_grad = record
+    if record:
+        ctx = out._ctx = _new(Context)
+        ctx.op, ctx.args, ctx.needs_grad, ctx.values = cls, inputs, needs_grad, values
+        if options:
+            ctx.__dict__.update(options)
+    else:
+        out._ctx = None
+    return out
 
 
 def _constant(data) -> Tensor:
@@ -376,28 +403,28 @@ class Tensor:
     __array_ufunc__ = None  # `ndarray * Tensor` defers to Tensor.__rmul__ instead of looping
 
     def __add__(self, other):
-        return ops.Add.apply(self, other)
+        return _binary(ops.Add, self, other)
 
     def __radd__(self, other):
-        return ops.Add.apply(other, self)
+        return _binary(ops.Add, other, self)
 
     def __sub__(self, other):
-        return ops.Sub.apply(self, other)
+        return _binary(ops.Sub, self, other)
 
     def __rsub__(self, other):
-        return ops.Sub.apply(other, self)
+        return _binary(ops.Sub, other, self)
 
     def __mul__(self, other):
-        return ops.Mul.apply(self, other)
+        return _binary(ops.Mul, self, other)
 
     def __rmul__(self, other):
-        return ops.Mul.apply(other, self)
+        return _binary(ops.Mul, other, self)
 
     def __truediv__(self, other):
-        return ops.Div.apply(self, other)
+        return _binary(ops.Div, self, other)
 
     def __rtruediv__(self, other):
-        return ops.Div.apply(other, self)
+        return _binary(ops.Div, other, self)
 
     def __pow__(self, other):
         return ops.Pow.apply(self, other)
@@ -412,13 +439,13 @@ class Tensor:
         return ops.MatMul.apply(other, self)
 
     def __neg__(self):
-        return ops.Neg.apply(self)
+        return _unary(ops.Neg, self)
 
     def __pos__(self):
         return self
 
     def __abs__(self):
-        return ops.Abs.apply(self)
+        return _unary(ops.Abs, self)
 
     # Comparisons give masks: constant 0/1 tensors with no gradient. `==` stays identity, so
     # tensors can be dict keys (the engine keeps gradients in a dict keyed by tensor).
