@@ -384,6 +384,34 @@ def test_topological_order_lists_every_node_once_inputs_first():
     assert x.label == "x" and x.op is None and x.is_leaf
 
 
+def _recursive_order(*roots):
+    """The seed's recursive depth-first order (inputs in order), the reference for the engine's."""
+    order, seen = [], set()
+
+    def visit(node):
+        if id(node) not in seen:
+            seen.add(id(node))
+            for child in node.inputs:
+                visit(child)
+            order.append(node)
+
+    for root in roots:
+        visit(root)
+    return order
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 2), st.integers(0, 10**6), st.integers(0, 10**6)), min_size=1,
+                max_size=25), st.integers(1, 3))
+def test_topological_order_is_the_seeds_recursive_order_without_recursion(steps, roots):
+    nodes = [Tensor([1.0]), Tensor.constant(2.0), Tensor([3.0])]
+    for kind, i, j in steps:  # each op takes earlier nodes, so shared inputs and repeats abound
+        a, b = nodes[i % len(nodes)], nodes[j % len(nodes)]
+        nodes.append(a * b if kind == 0 else a + b if kind == 1 else tt.sin(a))
+    picked = nodes[-roots:]
+    assert [id(n) for n in tt.topological_order(*picked)] == [id(n) for n in _recursive_order(*picked)]
+
+
 def test_100k_op_chain_has_no_recursion_error():
     x = Tensor([1.0])
     y = x

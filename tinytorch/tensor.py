@@ -187,7 +187,11 @@ def _unary(cls: type[Function], a) -> Tensor:
     da = a._data
     if type(da) is not float or not cls.on_floats:
         return cls.apply(a)
-    return _output(cls, (a,), (a.requires_grad,), _forward_on_floats(cls, (da,)), a._shape, (da,), None)
+    try:
+        out = cls.forward(da) if cls.on_floats == "python" else float(_quietly(cls.forward, (da,)))
+    except ArithmeticError:  # 1.0/0.0 and friends: numpy scalars give inf or nan instead
+        out = _on_numpy_scalars(cls.forward, (da,))
+    return _output(cls, (a,), (a.requires_grad,), out, a._shape, (da,), None)
 
 
 def _binary(cls: type[Function], a, b) -> Tensor:
@@ -198,18 +202,12 @@ def _binary(cls: type[Function], a, b) -> Tensor:
     da, db = a._data, b._data
     if type(da) is not float or type(db) is not float or not cls.on_floats:
         return cls.apply(a, b)
-    shape = a._shape if len(a._shape) >= len(b._shape) else b._shape  # () and (1,) give (1,)
-    return _output(cls, (a, b), (a.requires_grad, b.requires_grad), _forward_on_floats(cls, (da, db)), shape,
-                   (da, db), None)
-
-
-def _forward_on_floats(cls: type[Function], values: tuple[float, ...]) -> float:
     try:
-        if cls.on_floats == "python":
-            return cls.forward(*values)
-        return float(_quietly(cls.forward, values))
-    except ArithmeticError:  # 1.0/0.0 and friends: numpy scalars give inf or nan instead
-        return _on_numpy_scalars(cls.forward, values)
+        out = cls.forward(da, db) if cls.on_floats == "python" else float(_quietly(cls.forward, (da, db)))
+    except ArithmeticError:
+        out = _on_numpy_scalars(cls.forward, (da, db))
+    # A one-number tensor's shape is () or (1,), and () with (1,) broadcasts to (1,).
+    return _output(cls, (a, b), (a.requires_grad, b.requires_grad), out, a._shape or b._shape, (da, db), None)
 
 
 def _output(cls: type[Function], inputs: tuple[Tensor, ...], needs_grad: tuple[bool, ...], data, shape, values,
@@ -560,24 +558,24 @@ def topological_order(*roots: Tensor) -> list[Tensor]:
     an explicit stack replaces the seed's recursion, so a 100,000-op chain is fine.
     """
     order: list[Tensor] = []
-    visited: set[Tensor] = set()  # tensors hash by identity (they define no __eq__)
-    for root in roots:
-        if root in visited:
-            continue
-        visited.add(root)
-        stack = [(root, iter(root.inputs))]
-        while stack:
-            node, pending = stack[-1]
-            for child in pending:
-                if child not in visited:
-                    visited.add(child)
-                    if child._ctx is not None:
-                        stack.append((child, iter(child._ctx.args)))
-                        break
-                    order.append(child)
-            else:  # every input is done: the node can follow them
-                stack.pop()
-                order.append(node)
+    placed: set[Tensor] = set()  # tensors hash by identity (they define no __eq__)
+    entered: set[Tensor] = set()  # ops whose inputs are on the stack above them
+    # Only tensors go on the stack, no per-node tuples or iterators: on a long chain those all
+    # stay alive at once, and the garbage collector would scan them again and again.
+    stack = list(reversed(roots))
+    while stack:
+        node = stack[-1]
+        if node in placed:  # reached again by another path
+            stack.pop()
+        elif node in entered or node._ctx is None:  # its inputs are placed (a leaf has none)
+            stack.pop()
+            placed.add(node)
+            order.append(node)
+        else:
+            entered.add(node)
+            for child in reversed(node._ctx.args):  # the first input is searched first
+                if child not in placed:
+                    stack.append(child)
     return order
 
 
@@ -615,11 +613,15 @@ def _backpropagate(roots: Sequence[Tensor], seeds: Sequence, create_graph: bool,
             value = node._data
             if create_graph:
                 in_grads = ctx.op.backward(ctx, g, *args, node)
-            elif type(value) is float:  # an op run on floats: so were its inputs
+            elif type(value) is float:  # a one- or two-input op run on floats (`_binary`)
+                values = ctx.values
                 try:
-                    in_grads = ctx.op.backward(ctx, g, *ctx.values, value)
+                    if len(values) == 2:
+                        in_grads = ctx.op.backward(ctx, g, values[0], values[1], value)
+                    else:
+                        in_grads = ctx.op.backward(ctx, g, values[0], value)
                 except ArithmeticError:  # g / 0.0 and friends: redo with IEEE inf and nan
-                    in_grads = _on_numpy_scalars(ctx.op.backward, (ctx, g, *ctx.values, value))
+                    in_grads = _on_numpy_scalars(ctx.op.backward, (ctx, g, *values, value))
             else:
                 in_grads = ctx.op.backward(ctx, g, *map(_DATA, args), value)
             if type(in_grads) is not tuple:
