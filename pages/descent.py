@@ -14,12 +14,16 @@ with st.sidebar.expander("Plot range", expanded=False):
 theme = widgets.theme()
 
 
+def _apply(example: view.DescentExample) -> None:
+    st.session_state.update({view.FUNCTION: example.text, view.START: example.x0, view.RATE: example.lr})
+
+
 def _use_example() -> None:
     # A menu of examples, not a setting: it fills the function and the settings, then resets.
     chosen = st.session_state.get("descent_example")
     if chosen is not None:
-        st.session_state.update({view.FUNCTION: chosen.text, view.START: chosen.x0, view.RATE: chosen.lr,
-                                 "descent_example": None})
+        _apply(chosen)
+        st.session_state["descent_example"] = None
 
 
 st.title("Gradient descent")
@@ -58,6 +62,10 @@ if problem:
             f"lr = {viz.format_number(run.lr)}.", icon=":material/history:")
 
 widgets.show_verdict(run)
+if run.status in view.DESCENT_DEAD_ENDS and expr.text != view.DESCENT_EXAMPLES[0].text:
+    # The Playground's function often has no minimum (x³ + 2x): offer the way to one that has.
+    bowl = view.DESCENT_EXAMPLES[0]
+    st.button(f"Try {bowl.name}", on_click=_apply, args=(bowl,), icon=":material/arrow_forward:", key="bowl")
 numbers = st.columns(4)
 numbers[0].metric("Steps taken", run.steps)
 numbers[1].metric("Last x", viz.format_number(run.xs[-1]))

@@ -139,3 +139,23 @@ def test_every_example_runs(example):
     at = open_app(PAGE, f=example.text, x0=example.x0, lr=example.lr)
     no_exception(at)
     verdict(at)
+
+
+def test_a_run_that_finds_no_minimum_offers_a_bowl_and_the_button_loads_it():
+    at = open_app(PAGE)  # the Playground's default, x³ + 2x: no minimum
+    no_exception(at)
+    assert verdict(at)[0] == "error"
+    bowl = view.DESCENT_EXAMPLES[0]
+    at.button(key="bowl").click().run()
+    no_exception(at)
+    assert at.text_input(key=view.FUNCTION).value == bowl.text
+    assert at.number_input(key=view.START).value == bowl.x0 and at.number_input(key=view.RATE).value == bowl.lr
+    assert verdict(at)[0] != "error"
+    assert table(at)["x"][0] == bowl.x0
+    assert not [b for b in at.button if b.key == "bowl"]  # nothing more to offer on the bowl itself
+
+
+def test_a_run_that_ends_well_offers_nothing():
+    at = open_app(PAGE, f="x^2", x0=1, lr=0.1)
+    no_exception(at)
+    assert not [b for b in at.button if b.key == "bowl"]

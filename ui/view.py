@@ -191,6 +191,9 @@ DESCENT_VERDICTS = MappingProxyType({
 })
 
 
+DESCENT_DEAD_ENDS = (descent.DIVERGED, descent.NOT_FINITE)  # runs that found no minimum: offer a bowl
+
+
 class DescentExample(NamedTuple):
     name: str
     text: str
