@@ -98,11 +98,17 @@ def _value(t):
     return t.data if isinstance(t, Tensor) else t
 
 
+def _one_exponent(b) -> float | None:
+    """The exponent as a Python float when one number serves every element, else None."""
+    b = _value(b)
+    return b if type(b) is float else b.item() if b.size == 1 else None
+
+
 def _int_power(a: np.ndarray, n: int) -> np.ndarray:
     """a**n for a small whole n, by repeated squaring: numpy's general pow is ~50x slower."""
     if n < 0:
         return 1.0 / _int_power(a, -n)
-    result = np.ones_like(a) if n == 0 else None
+    result = (np.ones_like(a) if type(a) is np.ndarray else 1.0) if n == 0 else None
     square = a
     while n:
         if n & 1:
@@ -121,31 +127,37 @@ class Pow(Function):
     gives nan, never a complex number.
     """
 
+    on_floats = "numpy"
     SMALL_INTEGER = 16  # a single whole exponent up to this size is done by multiplication
 
     @staticmethod
     def forward(a, b):
-        if b.size == 1 and b.ndim <= a.ndim:
-            e = b.item()
-            if e.is_integer() and abs(e) <= Pow.SMALL_INTEGER:
-                out = _int_power(a, int(e))
-                return out.copy() if out is a else out  # a result never shares its input's memory
-            if e == 0.5:  # numpy's own a**0.5 is sqrt too
-                return np.sqrt(a)
-        return np.power(a, b)
+        e = _one_exponent(b)
+        if e is not None and e.is_integer() and abs(e) <= Pow.SMALL_INTEGER:
+            out = _int_power(a, int(e))
+        elif e == 0.5:  # numpy's own a**0.5 is sqrt too
+            out = np.sqrt(a)
+        else:
+            return np.power(a, b)
+        if type(b) is np.ndarray:  # arrays: the result in memory of its own, shaped as numpy's
+            if out is a or type(out) is not np.ndarray:
+                out = np.array(out)
+            if b.ndim > out.ndim:  # a one-element exponent with more axes than a adds them
+                out = out.reshape((1,) * (b.ndim - out.ndim) + out.shape)
+        return out
 
     @staticmethod
     def backward(ctx, g, a, b, out):
         need_a, need_b = ctx.needs_grad
         da = db = None
         if need_a:
-            e = _value(b)
-            if e.size == 1 and e.item() == 2:  # x**2, the commonest power: 2x
+            n = _one_exponent(b)
+            if n == 2:  # x**2, the commonest power: 2x
                 da = g * (b * a)
-            elif e.size == 1 and e.item() != 0:  # one exponent n != 0: n·x^(n-1), nothing to mask
+            elif n is not None and n != 0:  # one exponent n != 0: n·x^(n-1), nothing to mask
                 da = g * (b * power(a, b - 1))
             else:
-                da = where(e == 0, 0.0, g * b * power(a, b - 1))
+                da = where(_value(b) == 0, 0.0, g * b * power(a, b - 1))
         if need_b:
             va, vb = _value(a), _value(b)
             db = where((va == 0) & (vb >= 0), 0.0, g * out * log(a))

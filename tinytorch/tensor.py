@@ -292,8 +292,8 @@ class Tensor:
             return d
         array = self._array
         if array is None:
-            array = self._array = np.full(self._shape, d)
-            array.flags.writeable = False  # writing into it could not change the float
+            array = self._array = np.array(d) if not self._shape else np.array([d])
+            array.setflags(write=False)  # writing into it could not change the float
         return array
 
     @data.setter
@@ -425,10 +425,10 @@ class Tensor:
         return _binary(ops.Div, other, self)
 
     def __pow__(self, other):
-        return ops.Pow.apply(self, other)
+        return _binary(ops.Pow, self, other)
 
     def __rpow__(self, other):
-        return ops.Pow.apply(other, self)
+        return _binary(ops.Pow, other, self)
 
     def __matmul__(self, other):
         return ops.MatMul.apply(self, other)
