@@ -138,9 +138,9 @@ class Function:
     """
 
     # Can the op run on one-number tensors held as Python floats (see `Tensor`)?
-    #   None: no, it needs arrays (shapes, axes, matmul, pow's exponent checks);
+    #   None: no, it needs arrays (shapes, axes, matmul);
     #   "python": forward and backward are plain arithmetic (+ - * /), run as Python floats;
-    #   "numpy": forward calls numpy functions, which take a float and give a number.
+    #   "numpy": forward may call numpy functions, which take a float and give a number.
     # Either way a Python float raising ZeroDivisionError or OverflowError is redone with
     # numpy float64 scalars, which give IEEE inf and nan: the same numbers as the array path.
     on_floats: str | None = None
