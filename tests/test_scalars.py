@@ -12,9 +12,12 @@ import warnings
 
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, given, settings
+from test_expr import expressions, generated
 
 import tinytorch as tt
 from tinytorch import Tensor, grad, ops
+from tinytorch.expr import parse
 from tinytorch.tensor import _binary, _unary
 
 FLOAT_OPS = sorted((op for op in vars(ops).values()
@@ -165,3 +168,22 @@ def test_a_power_with_a_longer_exponent_shape_matches_the_array_path():
         slow = Tensor(np.array(base)) ** Tensor(np.array([exponent]))
         assert type(fast._data) is float and fast.shape == slow.shape == (1,)
         assert same_bits(fast.data, slow.data), (base, exponent)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(expressions())
+def test_any_formula_gives_the_same_bits_on_floats_as_on_arrays(drawn):
+    text, _ = generated(drawn)
+    expr = parse(text)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for v in (-1.1291, 0.2917, 2.6459):
+            results = []
+            for make in (as_float, as_array):
+                x = make(v)
+                y = expr(x=x)
+                (d1,) = grad(y, x, create_graph=True)
+                (d2,) = grad(d1, x)
+                results.append((y.data, d1.data, d2.data))
+            for fast, slow in zip(*results):
+                assert same_bits(fast, slow), (text, v, fast, slow)
