@@ -217,7 +217,7 @@ def _output(cls: type[Function], inputs: tuple[Tensor, ...], needs_grad: tuple[b
     record = True in needs_grad and _grad_enabled.get()
     out = _new(Tensor)  # Tensor._wrap, inlined: this runs once per op
     out._data, out._shape = data, shape
-    out._grad = out.label = out._array = None
+    out._grad = out.label = None
     out.requires_grad = record
     if record:
         ctx = out._ctx = _new(Context)
@@ -269,7 +269,7 @@ class Tensor:
     give the same IEEE results as numpy; `.data` is still an ndarray of the right shape.
     """
 
-    __slots__ = ("_data", "_shape", "_array", "_grad", "requires_grad", "label", "_ctx", "__weakref__")
+    __slots__ = ("_data", "_shape", "_grad", "requires_grad", "label", "_ctx", "__weakref__")
 
     def __init__(self, data, requires_grad: bool = True, label: str | None = None):
         number = _number(data)
@@ -279,26 +279,23 @@ class Tensor:
         else:
             self._shape = ()
         self._data = _as_array(data) if number is None else number
-        self._array = self._grad = None
+        self._grad = None
         self.requires_grad = bool(requires_grad)
         self.label = label
         self._ctx: Context | None = None
 
     @property
     def data(self) -> np.ndarray:
-        """The values as a float64 ndarray (made once, read-only, for a one-number tensor)."""
+        """The values as a float64 ndarray. A one-number tensor makes it on first use and keeps
+        it from then on (so `w.data -= lr * w.grad.data` works, as in micrograd)."""
         d = self._data
-        if type(d) is not float:
-            return d
-        array = self._array
-        if array is None:
-            array = self._array = np.array(d) if not self._shape else np.array([d])
-            array.setflags(write=False)  # writing into it could not change the float
-        return array
+        if type(d) is float:
+            d = self._data = np.array(d) if not self._shape else np.array([d])
+        return d
 
     @data.setter
     def data(self, value) -> None:
-        self._data, self._array = _as_array(value), None
+        self._data = _as_array(value)
 
     @property
     def grad(self) -> Tensor | None:
@@ -326,7 +323,7 @@ class Tensor:
         t = cls.__new__(cls)
         t._data = data
         t._shape = shape
-        t._array = t._grad = t.label = t._ctx = None
+        t._grad = t.label = t._ctx = None
         t.requires_grad = requires_grad
         return t
 
