@@ -466,6 +466,15 @@ def reference(fn, x: np.ndarray) -> np.ndarray:
         return np.broadcast_to(np.asarray(fn(x), dtype=np.float64), x.shape)
 
 
+def well_conditioned(fn, x: np.ndarray, rtol: float, atol: float) -> np.ndarray:
+    """Where nudging x by 1e-14 of itself moves f by less than the tolerance. Elsewhere a last-bit
+    difference inside (x^10 by multiplication, as the engine does it, against numpy's pow) can
+    grow past any tolerance: cos(x^10) near x = 3 multiplies it by 10^5."""
+    base = reference(fn, x)
+    return np.logical_and.reduce([np.isclose(reference(fn, x * (1 + d)), base, rtol=rtol, atol=atol, equal_nan=True)
+                                  for d in (-1e-14, 1e-14)])
+
+
 @settings(max_examples=250, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(expressions())
 def test_generated_expressions_match_numpy_and_round_trip(node):
@@ -473,7 +482,8 @@ def test_generated_expressions_match_numpy_and_round_trip(node):
     e = parse(text)
     got = np.broadcast_to(e(x=Tensor(GRID.copy())).data, GRID.shape)
     want = reference(fn, GRID)
-    np.testing.assert_allclose(got, want, rtol=1e-9, atol=1e-12, equal_nan=True, err_msg=text)
+    fair = well_conditioned(fn, GRID, rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(got[fair], want[fair], rtol=1e-9, atol=1e-12, equal_nan=True, err_msg=text)
     again = parse(e.text)
     assert again == e and again.text == e.text
     np.testing.assert_array_equal(np.broadcast_to(again(x=Tensor(GRID.copy())).data, GRID.shape), got)
