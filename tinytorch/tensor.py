@@ -106,6 +106,9 @@ _DATA = operator.attrgetter("data")  # always an ndarray
 _REQUIRES_GRAD = operator.attrgetter("requires_grad")
 _new = object.__new__
 _NO_OPTIONS = MappingProxyType({})
+# needs_grad of one or two inputs, looked up rather than built once per op: `_NEEDS_1[a]`, `_NEEDS_2[a][b]`
+_NEEDS_1 = ((False,), (True,))
+_NEEDS_2 = (((False, False), (False, True)), ((True, False), (True, True)))
 
 
 class Context:
@@ -115,12 +118,11 @@ class Context:
     repeats, so `x*x` has two edges to `x`. Options such as `axis` are attributes.
     """
 
-    __slots__ = ("op", "args", "needs_grad", "values", "__dict__")  # the dict only for ops with options
+    __slots__ = ("op", "args", "needs_grad", "__dict__")  # the dict only for ops with options
 
     op: type[Function]
     args: tuple[Tensor, ...]
     needs_grad: tuple[bool, ...]  # per input: does it want a gradient? (rules skip the rest)
-    values: tuple[float, ...] | None  # the inputs' numbers, when the op ran on Python floats
 
 
 class Function:
@@ -173,7 +175,7 @@ class Function:
         data = _quietly(cls.forward, tuple(map(_DATA, inputs)), options)
         if type(data) is not np.ndarray:  # numpy gives scalars, not 0-d arrays, for 0-d inputs
             data = np.asarray(data, dtype=np.float64)
-        return _output(cls, inputs, tuple(map(_REQUIRES_GRAD, inputs)), data, None, None, options)
+        return _output(cls, inputs, tuple(map(_REQUIRES_GRAD, inputs)), data, None, options)
 
 
 # The operators' way in (`x * y`, `-x`, `x.sin()`): `op.apply` for one or two inputs, with a
@@ -191,7 +193,7 @@ def _unary(cls: type[Function], a) -> Tensor:
         out = cls.forward(da) if cls.on_floats == "python" else float(_quietly(cls.forward, (da,)))
     except ArithmeticError:  # 1.0/0.0 and friends: numpy scalars give inf or nan instead
         out = _on_numpy_scalars(cls.forward, (da,))
-    return _output(cls, (a,), (a.requires_grad,), out, a._shape, (da,), None)
+    return _output(cls, (a,), _NEEDS_1[a.requires_grad], out, a._shape, None)
 
 
 def _binary(cls: type[Function], a, b) -> Tensor:
@@ -207,13 +209,13 @@ def _binary(cls: type[Function], a, b) -> Tensor:
     except ArithmeticError:
         out = _on_numpy_scalars(cls.forward, (da, db))
     # A one-number tensor's shape is () or (1,), and () with (1,) broadcasts to (1,).
-    return _output(cls, (a, b), (a.requires_grad, b.requires_grad), out, a._shape or b._shape, (da, db), None)
+    return _output(cls, (a, b), _NEEDS_2[a.requires_grad][b.requires_grad], out, a._shape or b._shape, None)
 
 
-def _output(cls: type[Function], inputs: tuple[Tensor, ...], needs_grad: tuple[bool, ...], data, shape, values,
+def _output(cls: type[Function], inputs: tuple[Tensor, ...], needs_grad: tuple[bool, ...], data, shape,
             options) -> Tensor:
-    """The op's result, linked to its inputs when the graph is being recorded. `shape` and
-    `values` (the inputs' numbers) are given when the op ran on Python floats."""
+    """The op's result, linked to its inputs when the graph is being recorded. `shape` is given
+    when the op ran on Python floats."""
     record = True in needs_grad and _grad_enabled.get()
     out = _new(Tensor)  # Tensor._wrap, inlined: this runs once per op
     out._data, out._shape = data, shape
@@ -221,7 +223,7 @@ def _output(cls: type[Function], inputs: tuple[Tensor, ...], needs_grad: tuple[b
     out.requires_grad = record
     if record:
         ctx = out._ctx = _new(Context)
-        ctx.op, ctx.args, ctx.needs_grad, ctx.values = cls, inputs, needs_grad, values
+        ctx.op, ctx.args, ctx.needs_grad = cls, inputs, needs_grad
         if options:
             ctx.__dict__.update(options)
     else:
@@ -611,14 +613,13 @@ def _backpropagate(roots: Sequence[Tensor], seeds: Sequence, create_graph: bool,
             if create_graph:
                 in_grads = ctx.op.backward(ctx, g, *args, node)
             elif type(value) is float:  # a one- or two-input op run on floats (`_binary`)
-                values = ctx.values
-                try:
-                    if len(values) == 2:
-                        in_grads = ctx.op.backward(ctx, g, values[0], values[1], value)
+                try:  # (an input's data read since is an array: the rules take both)
+                    if len(args) == 2:
+                        in_grads = ctx.op.backward(ctx, g, args[0]._data, args[1]._data, value)
                     else:
-                        in_grads = ctx.op.backward(ctx, g, values[0], value)
+                        in_grads = ctx.op.backward(ctx, g, args[0]._data, value)
                 except ArithmeticError:  # g / 0.0 and friends: redo with IEEE inf and nan
-                    in_grads = _on_numpy_scalars(ctx.op.backward, (ctx, g, *values, value))
+                    in_grads = _on_numpy_scalars(ctx.op.backward, (ctx, g, *(a._data for a in args), value))
             else:
                 in_grads = ctx.op.backward(ctx, g, *map(_DATA, args), value)
             if type(in_grads) is not tuple:
