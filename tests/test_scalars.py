@@ -115,6 +115,12 @@ def test_data_is_a_float64_array_of_the_tensors_shape():
         assert t.data is t.data  # made once, then kept
 
 
+def test_asking_about_a_one_number_tensor_keeps_it_on_the_fast_path():
+    t = Tensor([2.5])
+    assert (t.shape, t.ndim, t.size, t.dtype, t.item(), t.requires_grad) == ((1,), 1, 1, np.float64, 2.5, True)
+    assert type(t._data) is float and type((t * 2)._data) is float
+
+
 def test_micrograd_style_updates_through_data_work():
     w = Tensor([0.5])
     for _ in range(3):  # minimise w**2 by hand: w <- w - 0.25 * 2w, so w halves each step

@@ -106,6 +106,7 @@ _DATA = operator.attrgetter("data")  # always an ndarray
 _REQUIRES_GRAD = operator.attrgetter("requires_grad")
 _new = object.__new__
 _NO_OPTIONS = MappingProxyType({})
+_FLOAT64 = np.dtype(np.float64)
 # needs_grad of one or two inputs, looked up rather than built once per op: `_NEEDS_1[a]`, `_NEEDS_2[a][b]`
 _NEEDS_1 = ((False,), (True,))
 _NEEDS_2 = (((False, False), (False, True)), ((True, False), (True, True)))
@@ -342,11 +343,13 @@ class Tensor:
 
     @property
     def size(self) -> int:
-        return self.data.size
+        d = self._data
+        return 1 if type(d) is float else d.size
 
     @property
-    def dtype(self):
-        return self.data.dtype
+    def dtype(self) -> np.dtype:
+        d = self._data
+        return _FLOAT64 if type(d) is float else d.dtype
 
     def item(self) -> float:
         """The value of a one-element tensor as a Python float."""
