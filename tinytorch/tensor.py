@@ -190,11 +190,7 @@ def _unary(cls: type[Function], a) -> Tensor:
     da = a._data
     if type(da) is not float or not cls.on_floats:
         return cls.apply(a)
-    try:
-        out = cls.forward(da) if cls.on_floats == "python" else float(_quietly(cls.forward, (da,)))
-    except ArithmeticError:  # 1.0/0.0 and friends: numpy scalars give inf or nan instead
-        out = _on_numpy_scalars(cls.forward, (da,))
-    return _output(cls, (a,), _NEEDS_1[a.requires_grad], out, a._shape, None)
+    return _output(cls, (a,), _NEEDS_1[a.requires_grad], _forward_on_floats(cls, (da,)), a._shape, None)
 
 
 def _binary(cls: type[Function], a, b) -> Tensor:
@@ -205,12 +201,18 @@ def _binary(cls: type[Function], a, b) -> Tensor:
     da, db = a._data, b._data
     if type(da) is not float or type(db) is not float or not cls.on_floats:
         return cls.apply(a, b)
-    try:
-        out = cls.forward(da, db) if cls.on_floats == "python" else float(_quietly(cls.forward, (da, db)))
-    except ArithmeticError:
-        out = _on_numpy_scalars(cls.forward, (da, db))
     # A one-number tensor's shape is () or (1,), and () with (1,) broadcasts to (1,).
-    return _output(cls, (a, b), _NEEDS_2[a.requires_grad][b.requires_grad], out, a._shape or b._shape, None)
+    return _output(cls, (a, b), _NEEDS_2[a.requires_grad][b.requires_grad], _forward_on_floats(cls, (da, db)),
+                   a._shape or b._shape, None)
+
+
+def _forward_on_floats(cls: type[Function], values: tuple[float, ...]) -> float:
+    try:
+        if cls.on_floats == "python":
+            return cls.forward(*values)
+        return float(_quietly(cls.forward, values))
+    except ArithmeticError:  # 1.0/0.0 and friends: numpy scalars give inf or nan instead
+        return _on_numpy_scalars(cls.forward, values)
 
 
 def _output(cls: type[Function], inputs: tuple[Tensor, ...], needs_grad: tuple[bool, ...], data, shape,
@@ -234,7 +236,7 @@ def _output(cls: type[Function], inputs: tuple[Tensor, ...], needs_grad: tuple[b
 
 def _constant(data) -> Tensor:
     """A number or array in a formula, as a Tensor that needs no gradient (no label)."""
-    number = data if type(data) is float else _number(data)
+    number = _number(data)
     return Tensor._wrap(_as_array(data) if number is None else number, False)
 
 
