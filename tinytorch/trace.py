@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .tensor import Tensor, _backpropagate, _seed, _sum_to, topological_order
+from .tensor import Tensor, _backpropagate, _gradient_tensor, _seed, _sum_to, topological_order
 
 
 @dataclass(frozen=True)
@@ -92,9 +92,7 @@ def local_derivatives(node: Tensor) -> tuple[np.ndarray | None, ...]:
 def _array(value, like: Tensor) -> np.ndarray | None:
     """A gradient as the engine passes it (an array, or a number for a one-number tensor) as
     an array shaped like `like`."""
-    if value is None:
-        return None
-    return np.full(like.shape, value) if isinstance(value, float) else np.asarray(value)
+    return None if value is None else _gradient_tensor(value, like).data
 
 
 def trace_backward(output: Tensor, grad=None) -> BackwardTrace:
