@@ -37,8 +37,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from timing import machine  # noqa: E402
 
 from benchmarks import browser as harness  # noqa: E402
+from lessons.viz import format_number  # noqa: E402
 from tinytorch.expr import parse  # noqa: E402
-from tinytorch.viz import format_number  # noqa: E402
 from ui import view  # noqa: E402
 
 SMALL = "x^3 + 2x"

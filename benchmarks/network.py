@@ -24,7 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from timing import fmt_time, interleaved, start  # noqa: E402
 
-from tinytorch.datasets import make  # noqa: E402
+from lessons.datasets import make  # noqa: E402
 from tinytorch.nn import ADAM_LR, MAX_STEPS, MLP, Adam, predict_grid, train, training_steps  # noqa: E402
 
 STEPS = 300

@@ -36,9 +36,9 @@ from browser_latency import INSTRUMENT_JS, LARGE  # noqa: E402
 from timing import machine  # noqa: E402
 
 from benchmarks import browser as harness  # noqa: E402
+from lessons.viz import format_number  # noqa: E402
 from tinytorch import Tensor  # noqa: E402
 from tinytorch.expr import parse  # noqa: E402
-from tinytorch.viz import format_number  # noqa: E402
 from ui import view  # noqa: E402
 from ui.presets import PRESETS  # noqa: E402
 

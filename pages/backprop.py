@@ -2,7 +2,8 @@
 
 import streamlit as st
 
-from tinytorch import Tensor, catalog, trace_backward, viz
+from lessons import catalog, viz
+from tinytorch import Tensor, trace_backward
 from ui import view, widgets
 
 widgets.require_app_navigation()

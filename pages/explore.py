@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from tinytorch import curves, plots, viz
+from lessons import curves, plots, viz
 from ui import compute, view, widgets
 
 widgets.require_app_navigation()

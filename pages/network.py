@@ -2,7 +2,8 @@
 
 import streamlit as st
 
-from tinytorch import datasets, nn, page_plots, viz
+from lessons import datasets, page_plots, viz
+from tinytorch import nn
 from ui import compute, view, widgets
 
 widgets.require_app_navigation()

@@ -7,9 +7,9 @@ import pytest
 from apptest import dot, no_exception, open_app
 
 import tinytorch as tt
+from lessons.viz import format_number
 from tinytorch import Tensor
 from tinytorch.expr import parse
-from tinytorch.viz import format_number
 
 PAGE = "pages/backprop.py"
 

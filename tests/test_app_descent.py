@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 from apptest import default_grid, figure, metric, no_exception, open_app, trace
 
-from tinytorch import descent
-from tinytorch.viz import format_number
+from lessons import descent
+from lessons.viz import format_number
 from ui import view
 
 PAGE = "pages/descent.py"

@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 from apptest import contour, figure, metric, names, no_exception, open_app, trace
 
-from tinytorch import datasets, nn
+from lessons import datasets
+from tinytorch import nn
 from ui import view
 
 PAGE = "pages/network.py"

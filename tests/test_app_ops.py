@@ -9,7 +9,8 @@ import textwrap
 import pytest
 from apptest import no_exception, open_app
 
-from tinytorch import catalog, ops
+from lessons import catalog
+from tinytorch import ops
 from ui import view
 
 PAGE = "pages/ops.py"

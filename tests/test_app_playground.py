@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from apptest import default_grid, dot, figure, metric, no_exception, open_app, trace
 
-from tinytorch.viz import format_number
+from lessons.viz import format_number
 from ui import view
 from ui.presets import PRESETS
 

@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 from apptest import boxes, contour, dot, figure, metric, names, no_exception, open_app, trace
 
-from tinytorch.surface import GRID_POINTS
-from tinytorch.viz import format_number
+from lessons.surface import GRID_POINTS
+from lessons.viz import format_number
 from ui import view
 
 PAGE = "pages/two_variables.py"

@@ -9,11 +9,11 @@ import textwrap
 
 import pytest
 
+from lessons.catalog import OpInfo, op_info, operations
+from lessons.viz import op_symbol
 from tinytorch import Tensor, ops, topological_order
-from tinytorch.catalog import OpInfo, op_info, operations
 from tinytorch.expr import parse
 from tinytorch.tensor import Function
-from tinytorch.viz import op_symbol
 
 OPS_SOURCE = inspect.getsource(ops)
 

@@ -11,8 +11,8 @@ import numpy as np
 import pytest
 
 import tinytorch as tt
+from lessons.curves import Curve, fd_error, finite_difference, nonfinite_summary, sample, tangent
 from tinytorch import Tensor, no_grad
-from tinytorch.curves import Curve, fd_error, finite_difference, nonfinite_summary, sample, tangent
 
 # (build, f, f′, f″) as numpy closed forms.
 SMOOTH = {
@@ -223,7 +223,7 @@ def test_no_tangent_where_undefined(f0, slope):
 
 
 def test_to_csv_has_full_precision_and_nonfinite_values():
-    from tinytorch.curves import to_csv
+    from lessons.curves import to_csv
 
     c = sample(lambda x: 1 / x, -1.0, 1.0, n=3, second=True)
     lines = to_csv(c).splitlines()

@@ -9,8 +9,7 @@ import numpy as np
 import pytest
 
 import tinytorch as tt
-from tinytorch import Tensor
-from tinytorch.descent import (
+from lessons.descent import (
     CONVERGED,
     DIVERGED,
     DIVERGENCE_LIMIT,
@@ -26,6 +25,7 @@ from tinytorch.descent import (
     DescentRun,
     run,
 )
+from tinytorch import Tensor
 from tinytorch.expr import parse
 
 

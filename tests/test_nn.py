@@ -7,8 +7,8 @@ import math
 import numpy as np
 import pytest
 
+from lessons.datasets import DATASETS, MAX_NOISE, MAX_POINTS, make
 from tinytorch import Tensor, grad, no_grad
-from tinytorch.datasets import DATASETS, MAX_NOISE, MAX_POINTS, make
 from tinytorch.nn import (
     ADAM_LR,
     MLP,

@@ -10,11 +10,10 @@ import plotly.graph_objects as go
 import pytest
 
 import tinytorch as tt
-from tinytorch.curves import sample
-from tinytorch.datasets import make
-from tinytorch.descent import run
-from tinytorch.nn import MLP, predict_grid, train
-from tinytorch.page_plots import (
+from lessons.curves import sample
+from lessons.datasets import make
+from lessons.descent import run
+from lessons.page_plots import (
     ARROW_FRACTION,
     LABELLED_STEPS,
     MIN_ARROW_FRACTION,
@@ -24,8 +23,9 @@ from tinytorch.page_plots import (
     loss_figure,
     slices_figure,
 )
-from tinytorch.plots import THEMES
-from tinytorch.surface import gradient_at, grid, slices
+from lessons.plots import THEMES
+from lessons.surface import gradient_at, grid, slices
+from tinytorch.nn import MLP, predict_grid, train
 
 
 def build(x, y):

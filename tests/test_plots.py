@@ -10,8 +10,8 @@ import plotly.graph_objects as go
 import pytest
 
 import tinytorch as tt
-from tinytorch.curves import Curve, finite_difference, sample
-from tinytorch.plots import THEMES, function_figure
+from lessons.curves import Curve, finite_difference, sample
+from lessons.plots import THEMES, function_figure
 
 
 def cubic(x):

@@ -9,10 +9,10 @@ import numpy as np
 import pytest
 
 import tinytorch as tt
+from lessons.curves import finite_difference
+from lessons.surface import GRID_POINTS, Surface, gradient_at, grid, slices
 from tinytorch import no_grad
-from tinytorch.curves import finite_difference
 from tinytorch.expr import parse
-from tinytorch.surface import GRID_POINTS, Surface, gradient_at, grid, slices
 
 # x*y + sin(y): ∂f/∂x = y, ∂f/∂y = x + cos(y)
 EXPR = parse("x*y + sin(y)", ("x", "y"))

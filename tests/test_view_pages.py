@@ -8,7 +8,8 @@ import math
 import numpy as np
 import pytest
 
-from tinytorch import catalog, descent, nn
+from lessons import catalog, descent
+from tinytorch import nn
 from tinytorch.expr import ERROR_CODES, parse
 from ui import view
 

@@ -15,8 +15,9 @@ import numpy as np
 import pytest
 
 import tinytorch as tt
-from tinytorch import Tensor, viz
-from tinytorch.viz import THEMES, format_number, graph_nodes, node_table, op_symbol, to_digraph, to_dot, to_svg
+from lessons import viz
+from lessons.viz import THEMES, format_number, graph_nodes, node_table, op_symbol, to_digraph, to_dot, to_svg
+from tinytorch import Tensor
 
 HAS_DOT = shutil.which("dot") is not None
 needs_dot = pytest.mark.skipif(not HAS_DOT, reason="graphviz's `dot` program is not installed")
@@ -406,7 +407,7 @@ def test_dot_renders_a_long_graph_with_a_reused_input():
 
 
 def test_tinytorch_imports_only_numpy():
-    code = ("import sys, tinytorch, tinytorch.viz, tinytorch.curves; "
+    code = ("import sys, tinytorch, lessons.viz, lessons.curves; "
             "print(sorted(m for m in ('graphviz', 'plotly', 'streamlit') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
@@ -446,7 +447,7 @@ def test_gradients_part_way_through_a_backward_pass():
 
 @needs_dot
 def test_a_picture_is_laid_out_once_and_refilled_for_any_point():
-    from tinytorch.viz import fill, picture
+    from lessons.viz import fill, picture
 
     def at(v):
         x = Tensor([v], label="x")
@@ -466,7 +467,7 @@ def test_a_picture_is_laid_out_once_and_refilled_for_any_point():
 
 @needs_dot
 def test_a_label_cannot_forge_a_slot():
-    from tinytorch.viz import fill, picture
+    from lessons.viz import fill, picture
 
     mark = "\ue000"  # what marks a slot: no label can carry it into the picture
     x = Tensor([2.0], label=f"{mark}n0v{mark} @n0v@ <b>")
@@ -481,7 +482,7 @@ def test_a_label_cannot_forge_a_slot():
 def test_picture_without_dot_gives_none(monkeypatch):
     import graphviz
 
-    from tinytorch.viz import picture
+    from lessons.viz import picture
 
     def missing(*args, **kwargs):
         raise graphviz.ExecutableNotFound(("dot",))

@@ -9,8 +9,9 @@
 
 `Tensor` and backward live in `tensor.py`, the ops (forward and backward side by side) in
 `ops.py`, the functions below in `functional.py`, the step-by-step recording of a backward
-pass in `trace.py`. Only numpy is imported here; the graph and plot helpers (`viz`, `plots`)
-and the expression language (`expr`) are imported on their own.
+pass in `trace.py`, a tiny network in `nn.py`, and the safe expression language in `expr.py`
+(imported on its own). Only numpy is needed. The app's pictures, curves and figures are built
+from this engine in a separate package, `lessons`, which this one never imports.
 """
 
 from .functional import *  # noqa: F403  (exp, log, ..., sum, mean: see functional.__all__)

@@ -1,8 +1,9 @@
 """A tiny neural network on tinytorch tensors: an MLP, a stable loss, SGD and Adam, a training loop.
 
-    >>> from tinytorch.datasets import make
+    >>> import numpy as np
     >>> from tinytorch.nn import MLP, training_steps
-    >>> X, y = make("moons")
+    >>> X = np.random.default_rng(0).uniform(-1, 1, size=(200, 2))
+    >>> y = (X[:, 0] * X[:, 1] > 0).astype(int)         # xor: the class is the sign of x·y
     >>> model = MLP()                                  # 2-16-16-1, tanh
     >>> for step in training_steps(model, X, y, steps=300):
     ...     pass                                       # a page updates its progress bar here

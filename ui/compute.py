@@ -15,7 +15,8 @@ from dataclasses import dataclass
 import numpy as np
 import streamlit as st
 
-from tinytorch import Tensor, catalog, curves, datasets, descent, grad, nn, no_grad, surface, viz
+from lessons import catalog, curves, datasets, descent, surface, viz
+from tinytorch import Tensor, grad, nn, no_grad
 from tinytorch.expr import Expression, parse
 from ui import view
 

@@ -13,7 +13,8 @@ from urllib.parse import urlencode, urlsplit, urlunsplit
 
 import numpy as np
 
-from tinytorch import datasets, descent, nn
+from lessons import datasets, descent
+from tinytorch import nn
 from tinytorch.expr import parse
 from ui.presets import PRESETS
 

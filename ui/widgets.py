@@ -14,7 +14,7 @@ from types import MappingProxyType
 
 import streamlit as st
 
-from tinytorch import descent, viz
+from lessons import descent, viz
 from tinytorch.expr import Expression, ExpressionError
 from ui import compute, view
 from ui.presets import PRESETS

@@ -16,7 +16,7 @@ import time
 import pytest
 
 from benchmarks import browser as harness
-from tinytorch.viz import format_number
+from lessons.viz import format_number
 from ui import view
 
 pytestmark = pytest.mark.e2e

@@ -14,10 +14,10 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+from lessons.viz import format_number
 from tinytorch import Tensor
 from tinytorch.expr import ExpressionError, parse
 from tinytorch.tensor import topological_order
-from tinytorch.viz import format_number
 from ui import view
 
 pytestmark = pytest.mark.e2e

@@ -22,8 +22,9 @@ from typing import NamedTuple
 
 import numpy as np
 
+from tinytorch.tensor import Tensor, enable_grad, grad
+
 from .curves import Curve, _fits, _frozen
-from .tensor import Tensor, enable_grad, grad
 
 __all__ = ["Build2", "GradientAt", "Slices", "Surface", "GRID_POINTS", "MAX_GRID_POINTS", "MAX_SLICE_POINTS",
            "SLICE_POINTS", "gradient_at", "grid", "slices"]

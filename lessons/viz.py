@@ -19,8 +19,8 @@ from types import MappingProxyType
 
 import numpy as np
 
-from .tensor import Tensor, topological_order
-from .trace import local_derivatives
+from tinytorch.tensor import Tensor, topological_order
+from tinytorch.trace import local_derivatives
 
 __all__ = ["NodeInfo", "THEMES", "fill", "format_number", "graph_nodes", "node_table", "op_symbol", "picture",
            "to_digraph", "to_dot", "to_svg"]

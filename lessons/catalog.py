@@ -3,7 +3,7 @@
 `operations()` finds every op class in `tinytorch.ops` (each subclass of `Function` defined
 there, in the order of the file) and reports what its docstring and source say:
 
-    >>> from tinytorch.catalog import op_info
+    >>> from lessons.catalog import op_info
     >>> info = op_info("Sin")
     >>> info.symbol, info.formula, info.derivative
     ('sin', 'sin(x)', 'd/dx = cos(x)')
@@ -23,8 +23,9 @@ import inspect
 import textwrap
 from dataclasses import dataclass
 
-from . import ops
-from .tensor import Function
+from tinytorch import ops
+from tinytorch.tensor import Function
+
 from .viz import op_symbol
 
 __all__ = ["OpInfo", "op_info", "operations"]

@@ -1,6 +1,6 @@
 """Gradient descent on f(x), one engine gradient per step, with a plain-language verdict: numpy only.
 
-    >>> from tinytorch.descent import run
+    >>> from lessons.descent import run
     >>> result = run(lambda x: (x - 2)**2, x0=0.0, lr=0.1, steps=100)
     >>> result.status, round(float(result.xs[-1]), 4)
     ('converged', 2.0)
@@ -31,8 +31,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from tinytorch.tensor import Tensor
+
 from .curves import _frozen, sample
-from .tensor import Tensor
 from .viz import format_number
 
 __all__ = ["DescentRun", "STATUSES", "CONVERGED", "RAN_ALL_STEPS", "DIVERGED", "OSCILLATING", "NOT_FINITE",

@@ -1,6 +1,6 @@
 """Two-class toy data in the plane, made with numpy alone: moons, circles and xor.
 
-    >>> from tinytorch.datasets import make
+    >>> from lessons.datasets import make
     >>> X, y = make("moons", n=200, noise=0.1, seed=0)
     >>> X.shape, y.shape, int(y.sum())
     ((200, 2), (200,), 100)

@@ -12,7 +12,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .tensor import Tensor, enable_grad, grad, no_grad
+from tinytorch.tensor import Tensor, enable_grad, grad, no_grad
+
 from .viz import format_number
 
 __all__ = ["Curve", "fd_error", "finite_difference", "nonfinite_summary", "sample", "tangent", "to_csv"]

@@ -21,9 +21,10 @@ from types import MappingProxyType
 import numpy as np
 import plotly.graph_objects as go
 
+from tinytorch.nn import BoundaryGrid
+
 from .curves import Curve
 from .descent import DescentRun
-from .nn import BoundaryGrid
 from .plots import axis, colours, evenly, figure, gaps, layout, line, point, robust_range, tangent_line
 from .surface import Slices, Surface
 from .viz import format_number
