@@ -9,8 +9,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 from apptest import default_grid, dot, figure, metric, no_exception, open_app, trace
+from carets import assert_caret_under
 
 from lessons.viz import format_number
+from tinytorch.expr import MAX_LENGTH, ExpressionError, parse
 from ui import view
 from ui.presets import PRESETS
 
@@ -97,13 +99,61 @@ def test_bad_input_shows_an_error_keeps_the_text_and_the_last_good_graph(text, c
     no_exception(at)
     assert at.text_input(key="f").value == text  # the user's text stays in the box
     assert [e.value for e in at.error] == [view.ERROR_TITLES[code]]
-    shown = at.code[0].value
-    assert shown.startswith(view.pointed(text, None)[:50])
+    error = parse_error(text)
+    shown = [c.value for c in at.code]
+    if error.position is not None:  # the caret window, then the message
+        assert_caret_under(shown.pop(0), text, error.position)
+    assert shown[0] == error.message
     stale = dot(at)  # the last good graph stays, greyed out
     assert stale != good and "value 1.25" in stale
     if len(text.strip()) >= 4:  # (a short text like "x)" occurs in our own sentences)
         for element in (*at.markdown, *at.caption, *at.info, *at.error):
             assert text not in element.value  # never interpolated into Markdown
+
+
+def parse_error(text: str) -> ExpressionError:
+    with pytest.raises(ExpressionError) as caught:
+        parse(text)
+    return caught.value
+
+
+WRAPPING = "x+" * 60 + "sni(x)" + "+x" * 60  # 246 characters: several lines in any text box
+
+
+@pytest.mark.parametrize(("text", "position"), [
+    (WRAPPING, WRAPPING.index("sni")),  # in the middle
+    ("x+" * 145 + "sni(x)", 290),  # far right
+    ("x+" * 148 + "x*", 298),  # at the end: the expression ends too early
+    ("x\t+\t" * 50 + "sni(x)", 200),  # tabs
+    ("x+" * 100 + "\x07+x", 200),  # a control character
+    ("x+" * 100 + "\u200b" + "+x" * 40, 200),  # an invisible one
+    ("\x01\u200bｘ\t" * 100, MAX_LENGTH),  # too long, odd characters
+])
+def test_a_long_expression_gets_its_caret_under_the_mistake(text, position):
+    at = open_app(f="x^2 + 1", x=0.5)
+    at.text_input(key="f").set_value(text).run()
+    no_exception(at)
+    window, message = at.code[0], at.code[1]
+    assert not window.proto.wrap_lines and message.proto.wrap_lines  # the window never wraps; the message does
+    assert_caret_under(window.value, text, position)
+    assert message.value == parse_error(text).message and "\n" not in message.value
+    assert "value 1.25" in dot(at)  # the last good graph stays
+
+
+@pytest.mark.parametrize("how", ["link", "typed"])
+def test_a_huge_value_gets_a_short_window_and_its_caret(how):
+    # Streamlit drops a query string over 512 KiB (so a link carries at most about that much), and
+    # refuses widget state over 1 MB before the page runs.
+    text = "x" * 500_000 if how == "link" else "x+" * 450_000
+    at = open_app(f=text) if how == "link" else open_app()
+    if how == "typed":
+        at.text_input(key="f").set_value(text).run()
+    no_exception(at)
+    assert [e.value for e in at.error] == [view.ERROR_TITLES["TOO_LONG"]]
+    window = at.code[0].value
+    assert_caret_under(window, text, MAX_LENGTH)
+    assert window.endswith(f"character 301 of {len(text):,}") and len(window) < 100
+    assert f"({len(text)} characters; the limit is 300)" in at.code[1].value
 
 
 def test_fixing_the_input_brings_the_live_view_back():
