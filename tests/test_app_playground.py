@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import math
 from pathlib import Path
@@ -12,6 +14,7 @@ from apptest import default_grid, dot, figure, metric, no_exception, open_app, t
 from carets import assert_caret_under
 
 from lessons.viz import format_number
+from lessons.wheel import engine_wheel
 from tinytorch.expr import MAX_LENGTH, ExpressionError, parse
 from ui import view
 from ui.presets import PRESETS
@@ -221,6 +224,29 @@ def test_share_link_and_code_reproduce_the_view():
     namespace: dict = {}
     exec(code, namespace)  # the snippet students copy (our own generated code, in a test)
     assert namespace["x"].grad.item() == pytest.approx(5.32, rel=1e-15)
+
+
+# (x^2+1)*sin(x^2+1) at 1.2: the script must build x^2+1 once, as the page does, or f′ differs in the last bit.
+@pytest.mark.parametrize(("f", "x"), [(PRESETS[2].text, 1.2), (PRESETS[9].text, -1.3), ("2pi", 0.4), ("x", 1.0)])
+def test_the_code_tab_prints_the_numbers_of_the_page_and_says_how_to_install_the_engine(f, x):
+    at = open_app(f=f, x=x)
+    no_exception(at)
+    code = next(c.value for c in at.code if c.language == "python")
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        exec(code, {})  # our own generated code, in a test
+    # The block under the script is exactly what it prints, and rounds to the page's metrics.
+    output = printed.getvalue()
+    assert output.rstrip("\n") in [c.value for c in at.code]  # (st.code drops the last newline)
+    value, slope = (float(line.split(" = ")[1]) for line in output.splitlines())
+    assert (format_number(value), format_number(slope)) == (metric(at, "f(x)"), metric(at, "f′(x)"))
+    # The engine's download, and the exact line that installs it: never PyPI's tinytorch.
+    wheel = engine_wheel()
+    (button,) = [b.proto for b in at.get("download_button") if b.proto.label.startswith("Download tinytorch")]
+    assert button.deferred_file_id and button.ignore_rerun  # sent on a click, not on every rerun
+    assert f"pip install {wheel.filename}" in [c.value for c in at.code if c.language == "bash"]
+    assert wheel.filename.startswith("tinytorch_playground-")
+    assert any("Not `pip install tinytorch`" in c.value for c in at.caption)
 
 
 def test_hostile_text_is_shown_as_code_only():

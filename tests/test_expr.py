@@ -395,6 +395,8 @@ def run_snippet(code: str) -> dict:
 @pytest.mark.parametrize("text", [
     "x^3 + 2x", "sin(x)*exp(-x^2)", "9**9**9 + 2pi*x", "(-8)**(1/3) + x", "2**3**2*x", "1/0 + x", "0/0*x",
     "max(x, 0) - min(x, pi)", "-x^2 + --x", "sigmoid(2x) / softplus(x) + abs(x)", "x", "2", "e^-x",
+    # shared sub-expressions: one node each, named in the script
+    "(x^2 + 1)*sin(x^2 + 1)", "x^2*x^2 + (x^2*x^2)", "2^3*x + 2^3", "exp(x) + exp(x)*exp(x) - sin(exp(x))",
 ])
 def test_to_python_runs_and_builds_the_same_graph(text):
     e = parse(text)
@@ -410,7 +412,9 @@ def test_to_python_runs_and_builds_the_same_graph(text):
     assert (snippet_grad is None) == (grad is None)
     if grad is not None:
         np.testing.assert_array_equal(snippet_grad.data, grad.data)
-    assert "f =" in namespace["printed"] and len(code.splitlines()) <= 12
+    value = out.item()
+    assert namespace["printed"] == e.python_output(value, {"x": 0.0 if grad is None else grad.item()})
+    assert len(code.splitlines()) <= 14
 
 
 def test_to_python_with_two_variables_and_a_clashing_name():

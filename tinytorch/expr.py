@@ -31,6 +31,7 @@ import math
 import operator
 import string
 import unicodedata
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -695,44 +696,42 @@ class _Piece(NamedTuple):
     is_plain: bool  # Python mode: a plain Python number, not a Tensor
 
 
-def _render(steps: Iterable[_Step], python: bool = False) -> list[_Piece]:
-    """The text of each step's sub-expression, with the fewest brackets that keep its meaning.
-
-    Canonical style (python=False) is compact: x^3+2x, sin(x)*exp(-x^2), max(x,0). With
-    python=True it is tinytorch code: x**3 + 2*x, tt.sin(x) * tt.exp(-x**2).
-    """
+def _render(steps: Iterable[_Step]) -> list[_Piece]:
+    """The canonical text of each step's sub-expression: x^3+2x, sin(x)*exp(-x^2), max(x,0)."""
     pieces: list[_Piece] = []
     stack: list[_Piece] = []
     for step in steps:
-        if step.kind == _PUSH_NUMBER:
-            piece = _Piece(step.name, _ATOM, True, True)
-        elif step.kind == _PUSH_CONSTANT:
-            piece = _Piece(f"math.{step.name}" if python else step.name, _ATOM, False, True)
-        elif step.kind == _PUSH_VARIABLE:
-            piece = _Piece(step.name, _ATOM, False, False)
-        elif step.kind == _NEGATE:
-            a = stack.pop()
-            piece = _Piece("-" + _bracket(a.text, a.precedence < _UNARY), _UNARY, False, a.is_plain)
-        elif step.kind == _CALL:
-            args = stack[-step.arity:]
-            del stack[-step.arity:]
-            name = f"tt.{FUNCTIONS[step.name][1].__name__}" if python else step.name
-            inner = (", " if python else ",").join(a.text for a in args)
-            piece = _Piece(f"{name}({inner})", _ATOM, False, False)
-        else:
-            b = stack.pop()
-            a = stack.pop()
-            piece = _binary(step.name, a, b, python)
-        stack.append(piece)
-        pieces.append(piece)
+        args = stack[len(stack) - step.arity:]
+        del stack[len(stack) - step.arity:]
+        stack.append(_render_step(step, args, python=False))
+        pieces.append(stack[-1])
     return pieces
+
+
+def _render_step(step: _Step, args: list[_Piece], python: bool) -> _Piece:
+    """One step's text from its inputs' texts, with the fewest brackets that keep its meaning:
+    canonical (2x, max(x,0)) or, with python=True, tinytorch code (2*x, tt.maximum(x, 0))."""
+    if step.kind == _PUSH_NUMBER:
+        return _Piece(step.name, _ATOM, True, True)
+    if step.kind == _PUSH_CONSTANT:
+        return _Piece(f"math.{step.name}" if python else step.name, _ATOM, False, True)
+    if step.kind == _PUSH_VARIABLE:
+        return _Piece(step.name, _ATOM, False, False)
+    if step.kind == _NEGATE:
+        (a,) = args
+        return _Piece("-" + _bracket(a.text, a.precedence < _UNARY), _UNARY, False, a.is_plain)
+    if step.kind == _CALL:
+        name = f"tt.{FUNCTIONS[step.name][1].__name__}" if python else step.name
+        return _Piece(f"{name}({(', ' if python else ',').join(a.text for a in args)})", _ATOM, False, False)
+    a, b = args
+    return _binary(step.name, a, b, python)
 
 
 def _binary(op: str, a: _Piece, b: _Piece, python: bool) -> _Piece:
     if python and a.is_plain and b.is_plain:
         # Two Python numbers would be combined by Python (9**9**9 as a huge int, 1/0 raising);
         # making one of them a Tensor lets tinytorch compute in float64, as parse() does.
-        a = _Piece(f"Tensor.constant({a.text})", _ATOM, False, False)
+        a = _constant_free(a)
     precedence = _PRECEDENCE[op]
     if op == "^":  # the base is an atom; the exponent may carry a sign: (-x)^2, 2^-x, 2^3^2
         left, right = a.precedence < _ATOM, b.precedence < _UNARY
@@ -829,12 +828,21 @@ class Expression:
         return inputs
 
     def to_python(self, **values: float) -> str:
-        """A short tinytorch script that builds the same graph at these values (1.0 by
-        default), calls backward and prints the value and the gradients."""
-        out = "f"
-        while out in self.variables:
-            out += "_"
-        lines = ["import tinytorch as tt", "from tinytorch import Tensor"]
+        """A short tinytorch script that builds the same graph at these values (1.0 by default),
+        calls backward and prints the value and the gradients in full, as `python_output` says.
+
+        The same graph: a sub-expression written twice gets a name (u = x^2+1), so that it is one
+        node with two edges, as in the app, and its gradients add up in the same order. A variable
+        that f does not use gets no gradient from backward (its .grad stays None), and the app
+        shows 0 for it: so does the script, saying why.
+        """
+        out = _fresh("f", self.variables)
+        used = {step.name for step in self._steps if step.kind == _PUSH_VARIABLE}
+        body, temporaries = _python_body(self._steps, self._labels, taken={out, *self.variables})
+        lines = [f"# {out}({', '.join(self.variables)}) = {self.text}"]
+        if any(step.kind == _CALL for step in self._steps):
+            lines.append("import tinytorch as tt")
+        lines.append("from tinytorch import Tensor")
         if any(step.kind == _PUSH_CONSTANT for step in self._steps):
             lines.append("import math")
         lines.append("")
@@ -842,13 +850,86 @@ class Expression:
             value = float(values.get(name, 1.0))
             lines.append(f"{name} = Tensor([{value!r}])" if math.isfinite(value)
                          else f'{name} = Tensor([float("{value}")])')
-        result = _render(self._steps, python=True)[-1]
-        code = f"Tensor.constant({result.text})" if result.is_plain else result.text  # '2' has no backward
-        lines.append(f"{out} = {code}")
-        lines.append(f"{out}.backward()")
-        lines.append(f'print("{out} =", {out})')
-        lines.extend(f'print("d{out}/d{name} =", {name}.grad)' for name in self.variables)
+        lines.extend(temporaries)
+        lines.append(f"{out} = {body}")
+        if used:
+            lines.append(f"{out}.backward()")
+        else:
+            lines.append(f"# {out} does not depend on {' or '.join(self.variables)}: nothing to differentiate")
+        label, derivatives = _printed_labels(out, self.variables)
+        lines.append(f'print("{label}", {out}.item())')
+        for name, printed in zip(self.variables, derivatives, strict=True):
+            lines.append(f'print("{printed}", {name}.grad.item())' if name in used
+                         else f'print("{printed}", 0.0)  # {name}.grad stays None: {out} does not use {name}')
         return "\n".join(lines) + "\n"
+
+    def python_output(self, value: float, gradients: dict[str, float]) -> str:
+        """What the script from `to_python` prints when f = `value` and its partial derivatives
+        are `gradients` (by variable): every number in full, as Python prints a float."""
+        label, derivatives = _printed_labels(_fresh("f", self.variables), self.variables)
+        lines = [f"{label} {float(value)!r}"]
+        lines.extend(f"{printed} {float(gradients[name])!r}"
+                     for name, printed in zip(self.variables, derivatives, strict=True))
+        return "\n".join(lines) + "\n"
+
+
+def _fresh(name: str, taken) -> str:
+    """`name`, with _ added until it is not taken (f_ when there is a variable called f)."""
+    while name in taken:
+        name += "_"
+    return name
+
+
+def _printed_labels(out: str, variables: tuple[str, ...]) -> tuple[str, list[str]]:
+    """The script's print labels: 'f(x) =' and 'df/dx =' for each variable (ASCII: a console
+    on any system can print them)."""
+    return f"{out}({', '.join(variables)}) =", [f"d{out}/d{name} =" for name in variables]
+
+
+def _python_body(steps: tuple[_Step, ...], labels: tuple[str, ...], taken: set[str]) -> tuple[str, list[str]]:
+    """The Python expression of the output, and the lines that name what it uses more than once.
+
+    Expression.__call__ builds a sub-expression written twice (the same label) once; here it
+    becomes a named line, used by name. Uses are counted per distinct node, so in
+    (x^2+1)*sin(x^2+1) only x^2+1 is named (x^2 inside it is built once, used once)."""
+    arguments: dict[str, list[str]] = {}  # each operation's label -> the labels of its inputs
+    stack: list[str] = []
+    for step, label in zip(steps, labels, strict=True):
+        inputs = stack[len(stack) - step.arity:]
+        del stack[len(stack) - step.arity:]
+        if step.arity:
+            arguments.setdefault(label, inputs)
+        stack.append(label)
+    uses = Counter(label for inputs in arguments.values() for label in inputs if label in arguments)
+    shared = {label for label, count in uses.items() if count > 1}
+
+    names: dict[str, str] = {}
+    lines: list[str] = []
+    pieces: list[_Piece] = []
+    for step, label in zip(steps, labels, strict=True):
+        args = pieces[len(pieces) - step.arity:]
+        del pieces[len(pieces) - step.arity:]
+        if label in names:  # built already: use it (the pieces for its inputs were written again)
+            pieces.append(_Piece(names[label], _ATOM, False, False))
+            continue
+        piece = _render_step(step, args, python=True)
+        if label in shared:
+            name = names[label] = _fresh(_TEMPORARIES[min(len(names), len(_TEMPORARIES) - 1)], taken)
+            taken.add(name)
+            times = "twice" if uses[label] == 2 else f"{uses[label]} times"
+            lines.append(f"{name} = {_constant_free(piece).text}  # used {times}: one node, its gradients add up")
+            piece = _Piece(name, _ATOM, False, False)
+        pieces.append(piece)
+    result = pieces[-1]
+    return _constant_free(result).text, lines
+
+
+_TEMPORARIES = ("u", "v", "w", "t")  # names for shared sub-expressions, then t_, t__, ...
+
+
+def _constant_free(piece: _Piece) -> _Piece:
+    """A plain Python number as a Tensor: '2' has no backward, and 2**3 would be Python's."""
+    return _Piece(f"Tensor.constant({piece.text})", _ATOM, False, False) if piece.is_plain else piece
 
 
 def parse(text: str, variables: Iterable[str] = ("x",)) -> Expression:
