@@ -10,6 +10,7 @@ without an app.
     datasets    two-class toy data in the plane (moons, circles, xor)
     page_plots  Plotly figures for the two-variable, descent and network pages
     catalog     the engine's ops, their rules and their source, read from tinytorch/ops.py
+    wheel       the engine as a wheel to pip install, zipped in memory from tinytorch/
 
 Imports point one way: the app (`ui/`, `pages/`) → lessons → tinytorch.
 """

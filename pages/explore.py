@@ -3,7 +3,7 @@
 import streamlit as st
 
 from lessons import curves, plots, viz
-from ui import compute, view, widgets
+from ui import as_code, compute, view, widgets
 
 widgets.require_app_navigation()
 
@@ -54,8 +54,7 @@ if not v.present:
     share, code, downloads = st.tabs(["Share this view", "Show as code", "Download"])
     share.code(view.share_url(st.context.url, v.share_params()), language=None, wrap_lines=True)
     share.caption("The link restores this function, point, range and options.")
-    code.code(v.expr.to_python(x=v.x), language="python")
-    code.caption("Runs in a notebook with tinytorch installed: the same graph, the same numbers.")
+    as_code.show_as_code(code, v.expr, v.x, f0, slope)
     with downloads:
         name = "tinytorch-graph"
         st.download_button("Graph (DOT)", lambda: viz.to_dot(y), f"{name}.dot", "text/vnd.graphviz",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import math
 from pathlib import Path
@@ -9,8 +11,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 from apptest import default_grid, dot, figure, metric, no_exception, open_app, trace
+from carets import assert_caret_under
 
 from lessons.viz import format_number
+from lessons.wheel import engine_wheel
+from tinytorch.expr import MAX_LENGTH, ExpressionError, parse
 from ui import view
 from ui.presets import PRESETS
 
@@ -97,13 +102,61 @@ def test_bad_input_shows_an_error_keeps_the_text_and_the_last_good_graph(text, c
     no_exception(at)
     assert at.text_input(key="f").value == text  # the user's text stays in the box
     assert [e.value for e in at.error] == [view.ERROR_TITLES[code]]
-    shown = at.code[0].value
-    assert shown.startswith(view.pointed(text, None)[:50])
+    error = parse_error(text)
+    shown = [c.value for c in at.code]
+    if error.position is not None:  # the caret window, then the message
+        assert_caret_under(shown.pop(0), text, error.position)
+    assert shown[0] == error.message
     stale = dot(at)  # the last good graph stays, greyed out
     assert stale != good and "value 1.25" in stale
     if len(text.strip()) >= 4:  # (a short text like "x)" occurs in our own sentences)
         for element in (*at.markdown, *at.caption, *at.info, *at.error):
             assert text not in element.value  # never interpolated into Markdown
+
+
+def parse_error(text: str) -> ExpressionError:
+    with pytest.raises(ExpressionError) as caught:
+        parse(text)
+    return caught.value
+
+
+WRAPPING = "x+" * 60 + "sni(x)" + "+x" * 60  # 246 characters: several lines in any text box
+
+
+@pytest.mark.parametrize(("text", "position"), [
+    (WRAPPING, WRAPPING.index("sni")),  # in the middle
+    ("x+" * 145 + "sni(x)", 290),  # far right
+    ("x+" * 148 + "x*", 298),  # at the end: the expression ends too early
+    ("x\t+\t" * 50 + "sni(x)", 200),  # tabs
+    ("x+" * 100 + "\x07+x", 200),  # a control character
+    ("x+" * 100 + "\u200b" + "+x" * 40, 200),  # an invisible one
+    ("\x01\u200bｘ\t" * 100, MAX_LENGTH),  # too long, odd characters
+])
+def test_a_long_expression_gets_its_caret_under_the_mistake(text, position):
+    at = open_app(f="x^2 + 1", x=0.5)
+    at.text_input(key="f").set_value(text).run()
+    no_exception(at)
+    window, message = at.code[0], at.code[1]
+    assert not window.proto.wrap_lines and message.proto.wrap_lines  # the window never wraps; the message does
+    assert_caret_under(window.value, text, position)
+    assert message.value == parse_error(text).message and "\n" not in message.value
+    assert "value 1.25" in dot(at)  # the last good graph stays
+
+
+@pytest.mark.parametrize("how", ["link", "typed"])
+def test_a_huge_value_gets_a_short_window_and_its_caret(how):
+    # Streamlit drops a query string over 512 KiB (so a link carries at most about that much), and
+    # refuses widget state over 1 MB before the page runs.
+    text = "x" * 500_000 if how == "link" else "x+" * 450_000
+    at = open_app(f=text) if how == "link" else open_app()
+    if how == "typed":
+        at.text_input(key="f").set_value(text).run()
+    no_exception(at)
+    assert [e.value for e in at.error] == [view.ERROR_TITLES["TOO_LONG"]]
+    window = at.code[0].value
+    assert_caret_under(window, text, MAX_LENGTH)
+    assert window.endswith(f"character 301 of {len(text):,}") and len(window) < 100
+    assert f"({len(text)} characters; the limit is 300)" in at.code[1].value
 
 
 def test_fixing_the_input_brings_the_live_view_back():
@@ -171,6 +224,29 @@ def test_share_link_and_code_reproduce_the_view():
     namespace: dict = {}
     exec(code, namespace)  # the snippet students copy (our own generated code, in a test)
     assert namespace["x"].grad.item() == pytest.approx(5.32, rel=1e-15)
+
+
+# (x^2+1)*sin(x^2+1) at 1.2: the script must build x^2+1 once, as the page does, or f′ differs in the last bit.
+@pytest.mark.parametrize(("f", "x"), [(PRESETS[2].text, 1.2), (PRESETS[9].text, -1.3), ("2pi", 0.4), ("x", 1.0)])
+def test_the_code_tab_prints_the_numbers_of_the_page_and_says_how_to_install_the_engine(f, x):
+    at = open_app(f=f, x=x)
+    no_exception(at)
+    code = next(c.value for c in at.code if c.language == "python")
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        exec(code, {})  # our own generated code, in a test
+    # The block under the script is exactly what it prints, and rounds to the page's metrics.
+    output = printed.getvalue()
+    assert output.rstrip("\n") in [c.value for c in at.code]  # (st.code drops the last newline)
+    value, slope = (float(line.split(" = ")[1]) for line in output.splitlines())
+    assert (format_number(value), format_number(slope)) == (metric(at, "f(x)"), metric(at, "f′(x)"))
+    # The engine's download, and the exact line that installs it: never PyPI's tinytorch.
+    wheel = engine_wheel()
+    (button,) = [b.proto for b in at.get("download_button") if b.proto.label.startswith("Download tinytorch")]
+    assert button.deferred_file_id and button.ignore_rerun  # sent on a click, not on every rerun
+    assert f"pip install {wheel.filename}" in [c.value for c in at.code if c.language == "bash"]
+    assert wheel.filename.startswith("tinytorch_playground-")
+    assert any("Not `pip install tinytorch`" in c.value for c in at.caption)
 
 
 def test_hostile_text_is_shown_as_code_only():

@@ -161,7 +161,7 @@ def test_two_variables():
     ("max(x)", "ARITY", 0, "max takes 2 arguments, got 1."),
     ("x + sin()", "ARITY", 4, "sin takes 1 argument, got 0."),
     ("max(1, 2, x)", "ARITY", 0, "max takes 2 arguments, got 3."),
-    ("x(2)", "NOT_CALLABLE", 0, "'x' is a variable, not a function. To multiply, write x*(...)."),
+    ("x(2)", "NOT_CALLABLE", 0, "'x' is a variable, not a function: to multiply, write 'x*(2)'."),
     ("pi(2)", "NOT_CALLABLE", 0, "'pi' is a constant"),
     ("sin x", "SYNTAX", 0, "write sin(x)"),
     ("sin + 1", "SYNTAX", 0, "write sin(...)"),
@@ -174,11 +174,49 @@ def test_two_variables():
     ("x)", "UNBALANCED", 1, "no matching '('"),
     (")", "UNBALANCED", 0, "no matching '('"),
     ("x, 1", "SYNTAX", 1, "max(a, b)"),
-    ("2 x", "SYNTAX", 2, "Write 2*x (or 2x, without a space)."),
-    ("(x+1)(x-1)", "SYNTAX", 5, "Missing an operator"),
+    ("2 x", "SYNTAX", 2, "There is a space between '2' and 'x': write '2x' or '2*x' to multiply."),
+    ("(x+1)(x-1)", "SYNTAX", 5, "Missing an operator between '(x+1)' and '(x-1)', such as * in '(x+1)*(x-1)'."),
     ("x 2", "SYNTAX", 2, "between 'x' and '2'"),
     ("x***2", "SYNTAX", 3, "after '**', not '*'"),
     ("1.2.3 + x", "BAD_NUMBER", 0, "'1.2.3' is not a valid number"),
+    # Numbers written as elsewhere: other bases, grouped digits, a decimal comma. Say what it is.
+    ("0x10", "BAD_NUMBER", 0, "'0x10' is written in hexadecimal, which is not supported: write it in decimal, as 16."),
+    ("x + 0XfF", "BAD_NUMBER", 4, "'0XfF' is written in hexadecimal, which is not supported: write it in decimal, "
+                                  "as 255."),
+    ("0b101*x", "BAD_NUMBER", 0, "'0b101' is written in binary, which is not supported: write it in decimal, as 5."),
+    ("0o17", "BAD_NUMBER", 0, "'0o17' is written in octal, which is not supported: write it in decimal, as 15."),
+    ("0x" + "f" * 250, "BAD_NUMBER", 0, "write it in decimal, as 1.0715086071862673e301."),  # as the float it is
+    ("0x" + "f" * 290, "BAD_NUMBER", 0, "which is not supported: write it in decimal."),  # beyond 1e308
+    ("1_000*x", "BAD_NUMBER", 0, "'1_000' has '_' between its digits, which numbers cannot have: write 1000."),
+    ("3.141_592", "BAD_NUMBER", 0, "write 3.141592."),
+    ("1,5*x", "SYNTAX", 1, "Decimal numbers are written with a point: write '1.5'."),
+    ("x + 3,14x", "SYNTAX", 5, "write '3.14'."),
+    ("1,000", "SYNTAX", 1, "Numbers are written without ',': write '1000' for a whole number, or '1.000' with a "
+                           "decimal point."),
+    ("sin(1,5)", "ARITY", 0, "sin takes 1 argument, got 2. To write a decimal number, use a point: '1.5'."),
+    ("max(1,5, x)", "ARITY", 0, "got 3. To write a decimal number, use a point: '1.5'."),
+    ("1 000", "SYNTAX", 2, "Numbers cannot contain spaces: write '1000' for one number, or put an operator between "
+                           "'1' and '000'."),
+    ("12 345 678 + x", "SYNTAX", 3, "write '12345678' for one number"),
+    # Two operands side by side: quote both, and the fix.
+    ("2 (x)", "SYNTAX", 2, "There is a space between '2' and '(x)': write '2(x)' or '2*(x)' to multiply."),
+    ("3 sin(x + 1)", "SYNTAX", 2, "between '3' and 'sin(x + 1)': write '3sin(x + 1)' or '3*sin(x + 1)'"),
+    ("2 e-1", "SYNTAX", 2, "write '2*e' to multiply."),  # not '2e', which is part of the number 2e-1
+    ("x y", "SYNTAX", 2, "Missing an operator between 'x' and 'y', such as * in 'x*y'."),
+    ("sin(x)cos(x)", "SYNTAX", 6, "between 'sin(x)' and 'cos(x)', such as * in 'sin(x)*cos(x)'."),
+    ("max(x 0)", "SYNTAX", 6, "such as * in 'x*0', or a ',' between the arguments of max."),
+    ("2 (x " + "+ x " * 20 + ")", "SYNTAX", 2, "between '2' and '(x + x + x + x + x + x +...': remove the space "
+                                               "(or put * in its place) to multiply."),  # a long operand is cut
+    # Functions as a maths book writes them.
+    ("sin^2(x)", "SYNTAX", 0, "A power of sin goes after its brackets: write 'sin(x)^2'."),
+    ("cos**2 (x+1)", "SYNTAX", 0, "write 'cos(x+1)^2'."),
+    ("tan^-1(x)", "SYNTAX", 0, "tan^-1 is the inverse function, which is written atan here: write 'atan(x)'."),
+    ("ln x", "UNKNOWN_NAME", 0, "Unknown name 'ln'. Did you mean log(x)?"),
+    ("log10(x + 1)", "UNKNOWN_FUNCTION", 0, "log is the natural logarithm: for base 10, write 'log(x + 1)/log(10)'."),
+    ("log2(x)", "UNKNOWN_FUNCTION", 0, "for base 2, write 'log(x)/log(2)'."),
+    ("x2 + 1", "UNKNOWN_NAME", 0, "Unknown name 'x2'. Did you mean x^2 or x*2?"),
+    ("5!", "BAD_CHAR", 1, "There is no factorial."),
+    ("10%", "BAD_CHAR", 2, "for 10 percent, write 10/100 or 0.1."),
     ("1e5.5", "BAD_NUMBER", 0, "exponent"),
     ("1" * 33, "BAD_NUMBER", 0, "too long (33 characters; the limit is 32)"),
     ("x²", "BAD_CHAR", 1, "U+00B2. Write powers with ^"),
@@ -201,6 +239,40 @@ def test_messages(text, code, position, words):
     assert (error.code, error.position) == (code, position), str(error)
     assert words in str(error)
     assert_good_message(error, text)
+
+
+DOCS = Path(__file__).resolve().parents[1] / "docs" / "expression-language.md"
+
+
+def documented_messages() -> list[tuple[str, str]]:
+    """(example, message) from the tables of docs/expression-language.md: '| `CODE` | `example` |
+    message |' and, for numbers, '| `example`, ... | message |'."""
+    rows = (re.compile(r"\| `[A-Z_]+` \| `(.+?)` \| (.+) \|"),
+            re.compile(r"\| `(\d[^`|]*)`(?:, `[^`|]+`)* \| ([^`]+\.) \|"))
+    lines = DOCS.read_text(encoding="utf-8").splitlines()
+    return [match.groups() for line in lines for row in rows if (match := row.fullmatch(line))]
+
+
+def test_the_documented_messages_are_the_real_ones():
+    rows = documented_messages()
+    assert len(rows) >= 25
+    for example, message in rows:
+        assert str(errors_of(example)) == message, example
+
+
+def test_a_hexadecimal_number_is_named_not_guessed_as_a_product():
+    message = str(errors_of("0x10"))
+    assert "hexadecimal" in message and "not supported" in message and "x*10" not in message
+
+
+def test_what_looks_like_another_way_of_writing_a_number_is_still_the_language():
+    assert value("0x", 3.0) == 0.0  # 0 times x
+    assert errors_of("0xy").code == "UNKNOWN_NAME"  # 0 times a name: y is not a hexadecimal digit
+    assert errors_of("10x10").message == "Unknown name 'x10'. Did you mean x^10 or x*10?"
+    # A name the expression knows keeps its meaning: 0 times x10, 2 times _1.
+    assert parse("0x10", ("x10",))(x10=Tensor(5.0)).item() == 0.0
+    assert parse("2_1", ("_1",))(_1=Tensor(5.0)).item() == 10.0
+    assert value("max(1,5)") == 5.0  # inside max, a ',' separates the arguments
 
 
 def test_the_limits_are_the_documented_ones():
@@ -323,6 +395,8 @@ def run_snippet(code: str) -> dict:
 @pytest.mark.parametrize("text", [
     "x^3 + 2x", "sin(x)*exp(-x^2)", "9**9**9 + 2pi*x", "(-8)**(1/3) + x", "2**3**2*x", "1/0 + x", "0/0*x",
     "max(x, 0) - min(x, pi)", "-x^2 + --x", "sigmoid(2x) / softplus(x) + abs(x)", "x", "2", "e^-x",
+    # shared sub-expressions: one node each, named in the script
+    "(x^2 + 1)*sin(x^2 + 1)", "x^2*x^2 + (x^2*x^2)", "2^3*x + 2^3", "exp(x) + exp(x)*exp(x) - sin(exp(x))",
 ])
 def test_to_python_runs_and_builds_the_same_graph(text):
     e = parse(text)
@@ -338,7 +412,9 @@ def test_to_python_runs_and_builds_the_same_graph(text):
     assert (snippet_grad is None) == (grad is None)
     if grad is not None:
         np.testing.assert_array_equal(snippet_grad.data, grad.data)
-    assert "f =" in namespace["printed"] and len(code.splitlines()) <= 12
+    value = out.item()
+    assert namespace["printed"] == e.python_output(value, {"x": 0.0 if grad is None else grad.item()})
+    assert len(code.splitlines()) <= 14
 
 
 def test_to_python_with_two_variables_and_a_clashing_name():

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import math
+import unicodedata
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from carets import assert_caret_under
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tinytorch import Tensor
 from tinytorch.expr import parse
@@ -52,9 +56,50 @@ def test_share_url_keeps_hostile_text_inside_the_query():
 
 
 def test_caret_points_at_the_position():
-    assert view.pointed("x + sni(x)", 4) == "x + sni(x)\n    ^"
-    assert view.pointed("x\t+\n1", 3) == "x + 1\n   ^"
-    assert view.pointed("abc", None) == "abc"
+    assert view.pointed("x + sni(x)", 4) == "x + sni(x)\n    ^\ncharacter 5 of 10"
+    assert view.pointed("x\t+\n1", 3) == "x +?1\n   ^\ncharacter 4 of 5"  # a tab is one column
+    assert view.pointed("x +", 3) == "x +\n   ^\nat the end, after character 3"
+
+
+LONG = "x+" * 60 + "sni(x)" + "+x" * 60  # 246 characters, the mistake at 120
+
+
+@pytest.mark.parametrize(("text", "position"), [
+    (LONG, 120),  # in the middle: cut on both sides
+    (LONG, 0), (LONG, len(LONG) - 1), (LONG, len(LONG)),  # the first, the last, after the last
+    ("x+" * 149 + "*", 298),  # far right, the text ending just after it
+    ("x\t+\t" * 50 + "sni(x)", 200),  # tabs are one column each
+    ("x+" * 100 + "\x00+x", 200),  # a control character under the caret
+    ("\x01\u200b\u0301ｘ\t" * 100, 300),  # TOO_LONG: invisible, combining and wide characters before it
+    ("x+" * 100 + "\u202e" + "x+" * 10, 200),  # a right-to-left override: shown as ?
+    ("x+" * 100 + "ｘ" * 30, 200),  # wide characters after the caret still fit the window
+    ("x" * 1_000_000, 300),  # a megabyte-long link
+    ("a" * view.CARET_WINDOW, 0), ("a" * (view.CARET_WINDOW + 1), 0),  # just fits, just does not
+    ("a" * view.CARET_BEFORE, view.CARET_BEFORE), ("a" * (view.CARET_BEFORE + 1), view.CARET_BEFORE + 1),
+])
+def test_the_caret_is_under_its_character_in_a_window_that_never_wraps(text, position):
+    shown = view.pointed(text, position)
+    assert_caret_under(shown, text, position)
+    window = shown.split("\n")[0]
+    wide = sum(unicodedata.east_asian_width(c) in "WF" for c in window)
+    assert len(window) + wide <= view.CARET_WINDOW  # screen columns, a wide character counting two
+    # Nothing that could move the caret or hide text: before it, only printable ASCII.
+    caret = shown.split("\n")[1].index("^")
+    assert all(" " <= c <= "~" for c in window[1 if window[0] == "…" else 0:caret])
+
+
+def test_the_window_shows_as_much_as_fits():
+    assert view.pointed(LONG, 120).split("\n")[0] == "…+x+x+x+x+x+x+x+x+x+sni(x)+x+x+…"
+    assert view.pointed("x²", 1).split("\n")[0] == "x²"  # from the caret on, a character shows as itself
+    assert view.pointed("a" * 40 + "\u05d0", 40).split("\n")[0] == "…" + "a" * 19 + "?"  # but not Hebrew
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=120), st.data())
+def test_the_caret_is_under_its_character_for_any_text(text, data):
+    position = data.draw(st.integers(0, len(text)))
+    assert_caret_under(view.pointed(text, position), text, position)
+
 
 
 def test_presets_all_parse_evaluate_and_differ():

@@ -31,6 +31,7 @@ import math
 import operator
 import string
 import unicodedata
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -98,9 +99,10 @@ class _Token:
         return self.start + len(self.text)
 
 
-def _tokenize(text: str) -> list[_Token]:
+def _tokenize(text: str, names: frozenset[str]) -> list[_Token]:
     """The tokens of `text`, ending with an end token. A bad character is reported before a bad
-    number, even when the number comes first, so the scan goes on after a bad number."""
+    number, even when the number comes first, so the scan goes on after a bad number. `names`
+    are the variables and constants (see _scan_number)."""
     tokens: list[_Token] = []
     bad_number: ExpressionError | None = None
     i, n = 0, len(text)
@@ -109,7 +111,7 @@ def _tokenize(text: str) -> list[_Token]:
         if c in " \t":
             i += 1
         elif c in _DIGITS or (c == "." and i + 1 < n and text[i + 1] in _DIGITS):
-            end, error = _scan_number(text, i)
+            end, error = _scan_number(text, i, names)
             bad_number = bad_number or error
             tokens.append(_Token(_NUMBER, text[i:end], i))
             i = end
@@ -133,10 +135,14 @@ def _tokenize(text: str) -> list[_Token]:
     return tokens
 
 
-def _scan_number(text: str, start: int) -> tuple[int, ExpressionError | None]:
+def _scan_number(text: str, start: int, names: frozenset[str]) -> tuple[int, ExpressionError | None]:
     """Where the number at `start` ends, and what is wrong with it. A number is digits, an
     optional '.' and digits, then an optional exponent; 'e' starts an exponent only when digits
-    follow, so 2e is 2 times e while 2e-1 is 0.2."""
+    follow, so 2e is 2 times e while 2e-1 is 0.2. `names` are the ones the expression knows
+    (variables and constants), which may follow a number: 2x."""
+    written_otherwise = _in_another_base(text, start, names) or _grouped(text, start, names)
+    if written_otherwise:
+        return written_otherwise
     n, i = len(text), start
     while i < n and text[i] in _DIGITS:
         i += 1
@@ -162,12 +168,64 @@ def _scan_number(text: str, start: int) -> tuple[int, ExpressionError | None]:
     return i, None
 
 
+_BASES = MappingProxyType({"x": (16, "hexadecimal"), "b": (2, "binary"), "o": (8, "octal")})  # 0x10, 0b101, 0o17
+
+
+def _in_another_base(text: str, start: int, names: frozenset[str]) -> tuple[int, ExpressionError] | None:
+    """0x10, 0b101 or 0o17, as in Python or C: numbers are decimal here, so say so and give the
+    decimal. (0x alone is 0 times x, and 0xy is 0 times the name xy: only base digits count, and
+    not when the letters after the 0 are a name the expression knows.)"""
+    base = text[start + 1:start + 2].lower()
+    if text[start] != "0" or base not in _BASES:
+        return None
+    end = start + 2
+    while end < len(text) and text[end] in _NAME_CHARS:
+        end += 1
+    if text[start + 1:end] in names:
+        return None
+    radix, name = _BASES[base]
+    try:
+        value = int(text[start + 2:end].replace("_", ""), radix)  # 0x_ff, as Python allows
+    except ValueError:  # no digits, or not all of that base: 0x_, 0xy, 0b12
+        return None
+    try:
+        decimal = f", as {_format_number(float(value))}"
+    except OverflowError:  # more than 1e308: too big for any number here
+        decimal = ""
+    return end, ExpressionError("BAD_NUMBER", f"'{_short(text[start:end])}' is written in {name}, which is not "
+                                f"supported: write it in decimal{decimal}.", start)
+
+
+def _grouped(text: str, start: int, names: frozenset[str]) -> tuple[int, ExpressionError] | None:
+    """1_000 or 3.141_592: digits grouped with '_', as Python allows. Say to leave it out (unless
+    the '_' starts a name the expression knows: 2_1 is 2 times a variable called _1)."""
+    end, seen = start, False
+    while end < len(text) and (text[end] in _DIGITS or text[end] == "." or
+                               (text[end] == "_" and text[end + 1:end + 2] in _DIGITS)):
+        if text[end] == "_" and not seen:
+            name_end = end + 1
+            while name_end < len(text) and text[name_end] in _NAME_CHARS:
+                name_end += 1
+            if text[end:name_end] in names:
+                return None
+            seen = True
+        end += 1
+    if not seen:
+        return None
+    plain = text[start:end].replace("_", "")
+    fix = f"write {plain}" if plain.count(".") <= 1 else "leave the '_' out"
+    return end, ExpressionError("BAD_NUMBER", f"'{_short(text[start:end])}' has '_' between its digits, which "
+                                f"numbers cannot have: {fix}.", start)
+
+
 _CHAR_HINTS = MappingProxyType({c: hint for chars, hint in (
     ("'\"", "Quotes are not part of the language: type only the formula."),
     ("=", "Type only the right-hand side, for example x^2 rather than y = x^2."),
     ("[]{}", "Use round brackets ( ) to group."),
     (".", "A '.' can only be the decimal point of a number, as in 1.5."),
     ("#", "Comments are not supported."),
+    ("!", "There is no factorial."),
+    ("%", "There is no percent sign: for 10 percent, write 10/100 or 0.1."),
     (";:", "Type a single expression."),
     ("<>", "Comparisons are not supported; max(a, b) and min(a, b) may help."),
     ("|", "Write abs(x) for the absolute value."),
@@ -221,14 +279,15 @@ class _Parser:
     precedence level. Operators that chain (+ - * /) are loops; only brackets, calls, signs and
     exponents recurse, through `nested`, which stops at MAX_DEPTH."""
 
-    def __init__(self, tokens: list[_Token], variables: tuple[str, ...]):
+    def __init__(self, text: str, tokens: list[_Token], variables: tuple[str, ...]):
+        self.text = text  # for messages that quote the user's operands
         self.tokens = tokens
         self.variables = variables
         self.i = 0
         self.steps: list[_Step] = []
         self.operations = 0
         self.depth = 0
-        self.open: list[int] = []  # positions of the '(' not closed yet
+        self.open: list[tuple[int, str | None]] = []  # the '(' not closed yet: position, function or None
 
     # -- token access --
 
@@ -331,9 +390,7 @@ class _Parser:
         name, called = tok.text, self.tok.kind == "("
         if name in FUNCTIONS:
             if not called:
-                arg = self.tok.text if self.tok.kind in (_NAME, _NUMBER) else "..."
-                raise ExpressionError("SYNTAX", f"{name} is a function: write {name}({arg}), with brackets.",
-                                      tok.start)
+                raise ExpressionError("SYNTAX", self.uncalled(name), tok.start)
             self.call(tok)
         elif called:
             raise self.not_a_function(tok)
@@ -341,34 +398,63 @@ class _Parser:
             self.steps.append(_Step(_PUSH_VARIABLE, name))
         elif name in CONSTANTS:
             self.steps.append(_Step(_PUSH_CONSTANT, name, value=CONSTANTS[name]))
+        elif name.lower() in _FUNCTION_ALIASES:  # ln x
+            raise ExpressionError("UNKNOWN_NAME", f"Unknown name '{name}'. Did you mean "
+                                  f"{_FUNCTION_ALIASES[name.lower()]}({self.argument()})?", tok.start)
         else:
             raise ExpressionError("UNKNOWN_NAME", f"Unknown name '{_short(name)}'."
                                   + _name_suggestion(name, self.variables), tok.start)
 
+    def argument(self) -> str:
+        """What follows a function name written without brackets, for the fix: x in 'sin x'."""
+        return self.tok.text if self.tok.kind in (_NAME, _NUMBER) else "..."
+
+    def uncalled(self, name: str) -> str:
+        """A function name without its brackets: sin x, or sin^2(x) and sin^-1(x) as in a maths book."""
+        power = self.tok.text in ("^", "**")
+        if power and self.ahead(1).kind == _NUMBER and self.ahead(2).kind == "(":  # sin^2(x)
+            n = self.ahead(1).text
+            return f"A power of {name} goes after its brackets: write '{name}{self.operand_at(self.i + 2)}^{n}'."
+        if power and self.ahead(1).text == "-" and self.ahead(2).text == "1" and self.ahead(3).kind == "(" \
+                and "a" + name in FUNCTIONS:  # sin^-1(x): the inverse, not 1/sin
+            return (f"{name}^-1 is the inverse function, which is written a{name} here: "
+                    f"write 'a{name}{self.operand_at(self.i + 3)}'.")
+        return f"{name} is a function: write {name}({self.argument()}), with brackets."
+
+    def ahead(self, k: int) -> _Token:
+        """The token k places after the current one (the end, past it)."""
+        return self.tokens[min(self.i + k, len(self.tokens) - 1)]
+
     def group(self) -> None:  # "(" sum ")"
-        self.open.append(self.advance().start)
+        self.open.append((self.advance().start, None))
         self.sum()
         self.close()
 
-    def arguments(self) -> int:  # "(" [ sum { "," sum } ] ")", giving how many there were
-        self.open.append(self.advance().start)
-        count = 0
+    def arguments(self, function: str) -> tuple[int, list[str]]:  # "(" [ sum { "," sum } ] ")"
+        """How many arguments there were, and the ones that look like a decimal comma (1,5)."""
+        self.open.append((self.advance().start, function))
+        count, commas = 0, []
         if self.tok.kind != ")":
             self.sum()
             count = 1
             while self.tok.kind == ",":
+                if fix := self.decimal_comma():
+                    commas.append(fix)
                 self.advance()
                 self.sum()
                 count += 1
         self.close()
-        return count
+        return count, commas
 
     def call(self, name: _Token) -> None:  # call = function "(" [ sum { "," sum } ] ")"
-        count = self.nested(name, self.arguments)
+        count, commas = self.nested(name, lambda: self.arguments(name.text))
         arity = FUNCTIONS[name.text][0]
         if count != arity:
+            hint = ""
+            if commas and count - len(commas) == arity:  # sin(1,5): one number with a decimal comma
+                hint = f" To write a decimal number, use a point: {commas[0]}."
             raise ExpressionError("ARITY", f"{name.text} takes {arity} argument{'s' * (arity > 1)}, "
-                                  f"got {count}.", name.start)
+                                  f"got {count}.{hint}", name.start)
         self.emit(_CALL, name.text, name.start, arity)
 
     def close(self) -> None:
@@ -377,34 +463,107 @@ class _Parser:
         self.advance()
         self.open.pop()
 
+    # -- the user's own words, for messages --
+
+    def span(self, first: int, last: int) -> str:
+        """The text of tokens first..last as typed (spaces and tabs as one space), shortened."""
+        return _short(" ".join(self.text[self.tokens[first].start:self.tokens[last].end].split()))
+
+    def closing(self, i: int) -> int:
+        """The index of the ')' that closes the '(' at token i (or of the last token, if none does)."""
+        depth = 0
+        for j in range(i, len(self.tokens) - 1):
+            depth += {"(": 1, ")": -1}.get(self.tokens[j].kind, 0)
+            if depth == 0:
+                return j
+        return len(self.tokens) - 2
+
+    def operand_at(self, i: int) -> str:
+        """The operand that starts at token i, as typed: 2, x, (x+1), sin(x)."""
+        last = i
+        if self.tokens[i].kind == _NAME and self.tokens[i + 1].kind == "(":
+            last = self.closing(i + 1)
+        elif self.tokens[i].kind == "(":
+            last = self.closing(i)
+        return self.span(i, last)
+
+    def operand_before(self, i: int) -> str:
+        """The operand that ends just before token i, as typed: 2, x, (x+1), sin(x)."""
+        last = first = i - 1
+        if self.tokens[last].kind == ")":
+            depth = 0
+            for first in range(last, -1, -1):
+                depth += {")": 1, "(": -1}.get(self.tokens[first].kind, 0)
+                if depth == 0:
+                    break
+            if first and self.tokens[first - 1].kind == _NAME:  # a call: sin(x)
+                first -= 1
+        return self.span(first, last)
+
+    def decimal_comma(self) -> str | None:
+        """At a ',' between two numbers with nothing in between (1,5): what the user most
+        likely meant, written with a point ('1.5'), or None."""
+        prev, comma, after = self.prev, self.tok, self.tokens[self.i + 1]
+        glued = prev.kind == _NUMBER and after.kind == _NUMBER and prev.end == comma.start == after.start - 1
+        if glued and prev.text.isdigit() and after.text[0] in _DIGITS:
+            return f"'{prev.text}.{after.text}'"
+        return None
+
     # -- errors that need the parser's context --
 
     def not_a_function(self, tok: _Token) -> ExpressionError:
         name = tok.text
         if name in self.variables or name in CONSTANTS:
             what = "a variable" if name in self.variables else "a constant"
-            return ExpressionError("NOT_CALLABLE", f"'{name}' is {what}, not a function. "
-                                   f"To multiply, write {name}*(...).", tok.start)
+            return ExpressionError("NOT_CALLABLE", f"'{name}' is {what}, not a function: to multiply, "
+                                   f"write '{name}*{self.operand_at(self.i)}'.", tok.start)
         return ExpressionError("UNKNOWN_FUNCTION", f"Unknown function '{_short(name)}'."
-                               + _function_suggestion(name), tok.start)
+                               + _function_suggestion(name, self.operand_at(self.i)), tok.start)
 
     def unexpected_after_operand(self):
         """After a complete operand comes an operator, a ')' or ',' that closes something, or
         the end. Anything else is explained here."""
-        tok, prev = self.tok, self.prev
+        tok = self.tok
         if tok.kind == _END:
-            raise ExpressionError("SYNTAX", f"Missing ')' to close the '(' at position {self.open[-1]}.",
+            raise ExpressionError("SYNTAX", f"Missing ')' to close the '(' at position {self.open[-1][0]}.",
                                   tok.start)
         if tok.kind == ")":
             raise ExpressionError("UNBALANCED", "This ')' has no matching '('.", tok.start)
         if tok.kind == ",":
-            raise ExpressionError("SYNTAX", "A ',' can only separate the arguments of max(a, b) or "
-                                  "min(a, b).", tok.start)
-        fix = ""
-        if prev.kind == _NUMBER and tok.kind in (_NAME, "("):  # '2 x': implicit needs no space
-            fix = f" Write {prev.text}*{tok.text} (or {prev.text}{tok.text}, without a space)."
-        raise ExpressionError("SYNTAX", f"Missing an operator (such as *) between '{_short(prev.text)}' "
-                              f"and '{_short(tok.text)}'.{fix}", tok.start)
+            raise ExpressionError("SYNTAX", self.misplaced_comma(), tok.start)
+        raise ExpressionError("SYNTAX", self.missing_operator(), tok.start)
+
+    def misplaced_comma(self) -> str:
+        fix = self.decimal_comma()
+        after = self.tokens[self.i + 1].text
+        if fix and len(after) == 3 and after.isdigit() and len(self.prev.text) <= 3:  # 1,000: ambiguous
+            return (f"Numbers are written without ',': write '{self.prev.text}{after}' for a whole number, "
+                    f"or {fix} with a decimal point.")
+        if fix:
+            return f"Decimal numbers are written with a point: write {fix}."
+        return "A ',' can only separate the arguments of max(a, b) or min(a, b)."
+
+    def missing_operator(self) -> str:
+        """Two operands side by side: 2 x, x 2, (x+1)(x-1), 1 000. Quote both and the fix."""
+        tok, prev = self.tok, self.prev
+        a, b = self.operand_before(self.i), self.operand_at(self.i)
+        spaced = tok.start > prev.end
+        if prev.kind == _NUMBER and tok.kind == _NUMBER and spaced and _digit_group(prev.text, tok.text):
+            groups = [prev.text]  # 12 345 678
+            for t in self.tokens[self.i:]:
+                if t.kind != _NUMBER or not _digit_group(groups[-1], t.text):
+                    break
+                groups.append(t.text)
+            return (f"Numbers cannot contain spaces: write '{_short(''.join(groups))}' for one number, or put an "
+                    f"operator between '{a}' and '{b}'.")
+        if prev.kind == _NUMBER and tok.kind in (_NAME, "(") and spaced:  # implicit products take no space
+            fix = "remove the space (or put * in its place)"
+            if not b.endswith("..."):  # a long operand is cut: then the fix in words
+                fix = "write " + (f"'{a}{b}' or " if b[0] not in "eE" else "") + f"'{a}*{b}'"  # 2 e-1: 2e-1 is 0.2
+            return f"There is a space between '{a}' and '{b}': {fix} to multiply."
+        call = self.open[-1][1] if self.open else None
+        comma = f", or a ',' between the arguments of {call}" if call and FUNCTIONS[call][0] > 1 else ""
+        return f"Missing an operator between '{a}' and '{b}', such as * in '{a}*{b}'{comma}."
 
     def missing_operand(self):
         tok, prev = self.tok, self.prev
@@ -430,6 +589,11 @@ _NAME_HINTS = MappingProxyType({
     "nan": " There is no 'not a number' constant.",
     "i": " Complex numbers are not supported.", "j": " Complex numbers are not supported.",
 })
+
+
+def _digit_group(before: str, after: str) -> bool:
+    """1 000: digits grouped with a space, as in print."""
+    return before.isdigit() and len(before) <= 3 and after.isdigit() and len(after) == 3
 
 
 def _short(text: str, limit: int = 24) -> str:
@@ -478,6 +642,9 @@ def _name_suggestion(name: str, variables: tuple[str, ...]) -> str:
         return _NAME_HINTS[name.lower()]
     known = variables + tuple(CONSTANTS)
     guess = _as_product(name, known) or _as_call(name, known) or _close_match(name, known + tuple(FUNCTIONS))
+    stem = name.rstrip(string.digits)
+    if stem in variables and stem != name:  # x2: x squared typed without the ^, or x times 2
+        guess = f"{stem}^{name[len(stem):]} or {guess}"
     if guess is None and len(name) == 1 and variables:  # z: most likely meant the variable
         guess = " or ".join(variables)
     if guess:
@@ -485,10 +652,17 @@ def _name_suggestion(name: str, variables: tuple[str, ...]) -> str:
     return f" The names you can use are {_listing(known)}."
 
 
-def _function_suggestion(name: str) -> str:
+_OTHER_BASES = MappingProxyType({"log10": "10", "lg": "10", "log2": "2", "lb": "2", "ld": "2"})
+
+
+def _function_suggestion(name: str, arguments: str) -> str:
+    """What to write instead of an unknown function called with `arguments` (as typed: '(x)')."""
     guess = _FUNCTION_ALIASES.get(name.lower()) or _close_match(name, FUNCTIONS)
     if name.lower() == "pow":
         return " Write a^b for a power."
+    if name.lower() in _OTHER_BASES:  # log10(x): 'Did you mean log?' would change its value
+        base = _OTHER_BASES[name.lower()]
+        return f" log is the natural logarithm: for base {base}, write 'log{arguments}/log({base})'."
     if guess:
         return f" Did you mean {guess}?"
     return f" The functions are {_listing(FUNCTIONS)}."
@@ -522,44 +696,42 @@ class _Piece(NamedTuple):
     is_plain: bool  # Python mode: a plain Python number, not a Tensor
 
 
-def _render(steps: Iterable[_Step], python: bool = False) -> list[_Piece]:
-    """The text of each step's sub-expression, with the fewest brackets that keep its meaning.
-
-    Canonical style (python=False) is compact: x^3+2x, sin(x)*exp(-x^2), max(x,0). With
-    python=True it is tinytorch code: x**3 + 2*x, tt.sin(x) * tt.exp(-x**2).
-    """
+def _render(steps: Iterable[_Step]) -> list[_Piece]:
+    """The canonical text of each step's sub-expression: x^3+2x, sin(x)*exp(-x^2), max(x,0)."""
     pieces: list[_Piece] = []
     stack: list[_Piece] = []
     for step in steps:
-        if step.kind == _PUSH_NUMBER:
-            piece = _Piece(step.name, _ATOM, True, True)
-        elif step.kind == _PUSH_CONSTANT:
-            piece = _Piece(f"math.{step.name}" if python else step.name, _ATOM, False, True)
-        elif step.kind == _PUSH_VARIABLE:
-            piece = _Piece(step.name, _ATOM, False, False)
-        elif step.kind == _NEGATE:
-            a = stack.pop()
-            piece = _Piece("-" + _bracket(a.text, a.precedence < _UNARY), _UNARY, False, a.is_plain)
-        elif step.kind == _CALL:
-            args = stack[-step.arity:]
-            del stack[-step.arity:]
-            name = f"tt.{FUNCTIONS[step.name][1].__name__}" if python else step.name
-            inner = (", " if python else ",").join(a.text for a in args)
-            piece = _Piece(f"{name}({inner})", _ATOM, False, False)
-        else:
-            b = stack.pop()
-            a = stack.pop()
-            piece = _binary(step.name, a, b, python)
-        stack.append(piece)
-        pieces.append(piece)
+        args = stack[len(stack) - step.arity:]
+        del stack[len(stack) - step.arity:]
+        stack.append(_render_step(step, args, python=False))
+        pieces.append(stack[-1])
     return pieces
+
+
+def _render_step(step: _Step, args: list[_Piece], python: bool) -> _Piece:
+    """One step's text from its inputs' texts, with the fewest brackets that keep its meaning:
+    canonical (2x, max(x,0)) or, with python=True, tinytorch code (2*x, tt.maximum(x, 0))."""
+    if step.kind == _PUSH_NUMBER:
+        return _Piece(step.name, _ATOM, True, True)
+    if step.kind == _PUSH_CONSTANT:
+        return _Piece(f"math.{step.name}" if python else step.name, _ATOM, False, True)
+    if step.kind == _PUSH_VARIABLE:
+        return _Piece(step.name, _ATOM, False, False)
+    if step.kind == _NEGATE:
+        (a,) = args
+        return _Piece("-" + _bracket(a.text, a.precedence < _UNARY), _UNARY, False, a.is_plain)
+    if step.kind == _CALL:
+        name = f"tt.{FUNCTIONS[step.name][1].__name__}" if python else step.name
+        return _Piece(f"{name}({(', ' if python else ',').join(a.text for a in args)})", _ATOM, False, False)
+    a, b = args
+    return _binary(step.name, a, b, python)
 
 
 def _binary(op: str, a: _Piece, b: _Piece, python: bool) -> _Piece:
     if python and a.is_plain and b.is_plain:
         # Two Python numbers would be combined by Python (9**9**9 as a huge int, 1/0 raising);
         # making one of them a Tensor lets tinytorch compute in float64, as parse() does.
-        a = _Piece(f"Tensor.constant({a.text})", _ATOM, False, False)
+        a = _constant_free(a)
     precedence = _PRECEDENCE[op]
     if op == "^":  # the base is an atom; the exponent may carry a sign: (-x)^2, 2^-x, 2^3^2
         left, right = a.precedence < _ATOM, b.precedence < _UNARY
@@ -656,12 +828,21 @@ class Expression:
         return inputs
 
     def to_python(self, **values: float) -> str:
-        """A short tinytorch script that builds the same graph at these values (1.0 by
-        default), calls backward and prints the value and the gradients."""
-        out = "f"
-        while out in self.variables:
-            out += "_"
-        lines = ["import tinytorch as tt", "from tinytorch import Tensor"]
+        """A short tinytorch script that builds the same graph at these values (1.0 by default),
+        calls backward and prints the value and the gradients in full, as `python_output` says.
+
+        The same graph: a sub-expression written twice gets a name (u = x^2+1), so that it is one
+        node with two edges, as in the app, and its gradients add up in the same order. A variable
+        that f does not use gets no gradient from backward (its .grad stays None), and the app
+        shows 0 for it: so does the script, saying why.
+        """
+        out = _fresh("f", self.variables)
+        used = {step.name for step in self._steps if step.kind == _PUSH_VARIABLE}
+        body, temporaries = _python_body(self._steps, self._labels, taken={out, *self.variables})
+        lines = [f"# {out}({', '.join(self.variables)}) = {self.text}"]
+        if any(step.kind == _CALL for step in self._steps):
+            lines.append("import tinytorch as tt")
+        lines.append("from tinytorch import Tensor")
         if any(step.kind == _PUSH_CONSTANT for step in self._steps):
             lines.append("import math")
         lines.append("")
@@ -669,13 +850,86 @@ class Expression:
             value = float(values.get(name, 1.0))
             lines.append(f"{name} = Tensor([{value!r}])" if math.isfinite(value)
                          else f'{name} = Tensor([float("{value}")])')
-        result = _render(self._steps, python=True)[-1]
-        code = f"Tensor.constant({result.text})" if result.is_plain else result.text  # '2' has no backward
-        lines.append(f"{out} = {code}")
-        lines.append(f"{out}.backward()")
-        lines.append(f'print("{out} =", {out})')
-        lines.extend(f'print("d{out}/d{name} =", {name}.grad)' for name in self.variables)
+        lines.extend(temporaries)
+        lines.append(f"{out} = {body}")
+        if used:
+            lines.append(f"{out}.backward()")
+        else:
+            lines.append(f"# {out} does not depend on {' or '.join(self.variables)}: nothing to differentiate")
+        label, derivatives = _printed_labels(out, self.variables)
+        lines.append(f'print("{label}", {out}.item())')
+        for name, printed in zip(self.variables, derivatives, strict=True):
+            lines.append(f'print("{printed}", {name}.grad.item())' if name in used
+                         else f'print("{printed}", 0.0)  # {name}.grad stays None: {out} does not use {name}')
         return "\n".join(lines) + "\n"
+
+    def python_output(self, value: float, gradients: dict[str, float]) -> str:
+        """What the script from `to_python` prints when f = `value` and its partial derivatives
+        are `gradients` (by variable): every number in full, as Python prints a float."""
+        label, derivatives = _printed_labels(_fresh("f", self.variables), self.variables)
+        lines = [f"{label} {float(value)!r}"]
+        lines.extend(f"{printed} {float(gradients[name])!r}"
+                     for name, printed in zip(self.variables, derivatives, strict=True))
+        return "\n".join(lines) + "\n"
+
+
+def _fresh(name: str, taken) -> str:
+    """`name`, with _ added until it is not taken (f_ when there is a variable called f)."""
+    while name in taken:
+        name += "_"
+    return name
+
+
+def _printed_labels(out: str, variables: tuple[str, ...]) -> tuple[str, list[str]]:
+    """The script's print labels: 'f(x) =' and 'df/dx =' for each variable (ASCII: a console
+    on any system can print them)."""
+    return f"{out}({', '.join(variables)}) =", [f"d{out}/d{name} =" for name in variables]
+
+
+def _python_body(steps: tuple[_Step, ...], labels: tuple[str, ...], taken: set[str]) -> tuple[str, list[str]]:
+    """The Python expression of the output, and the lines that name what it uses more than once.
+
+    Expression.__call__ builds a sub-expression written twice (the same label) once; here it
+    becomes a named line, used by name. Uses are counted per distinct node, so in
+    (x^2+1)*sin(x^2+1) only x^2+1 is named (x^2 inside it is built once, used once)."""
+    arguments: dict[str, list[str]] = {}  # each operation's label -> the labels of its inputs
+    stack: list[str] = []
+    for step, label in zip(steps, labels, strict=True):
+        inputs = stack[len(stack) - step.arity:]
+        del stack[len(stack) - step.arity:]
+        if step.arity:
+            arguments.setdefault(label, inputs)
+        stack.append(label)
+    uses = Counter(label for inputs in arguments.values() for label in inputs if label in arguments)
+    shared = {label for label, count in uses.items() if count > 1}
+
+    names: dict[str, str] = {}
+    lines: list[str] = []
+    pieces: list[_Piece] = []
+    for step, label in zip(steps, labels, strict=True):
+        args = pieces[len(pieces) - step.arity:]
+        del pieces[len(pieces) - step.arity:]
+        if label in names:  # built already: use it (the pieces for its inputs were written again)
+            pieces.append(_Piece(names[label], _ATOM, False, False))
+            continue
+        piece = _render_step(step, args, python=True)
+        if label in shared:
+            name = names[label] = _fresh(_TEMPORARIES[min(len(names), len(_TEMPORARIES) - 1)], taken)
+            taken.add(name)
+            times = "twice" if uses[label] == 2 else f"{uses[label]} times"
+            lines.append(f"{name} = {_constant_free(piece).text}  # used {times}: one node, its gradients add up")
+            piece = _Piece(name, _ATOM, False, False)
+        pieces.append(piece)
+    result = pieces[-1]
+    return _constant_free(result).text, lines
+
+
+_TEMPORARIES = ("u", "v", "w", "t")  # names for shared sub-expressions, then t_, t__, ...
+
+
+def _constant_free(piece: _Piece) -> _Piece:
+    """A plain Python number as a Tensor: '2' has no backward, and 2**3 would be Python's."""
+    return _Piece(f"Tensor.constant({piece.text})", _ATOM, False, False) if piece.is_plain else piece
 
 
 def parse(text: str, variables: Iterable[str] = ("x",)) -> Expression:
@@ -693,7 +947,7 @@ def parse(text: str, variables: Iterable[str] = ("x",)) -> Expression:
     if len(text) > MAX_LENGTH:
         raise ExpressionError("TOO_LONG", f"The expression is too long ({len(text)} characters; the limit "
                               f"is {MAX_LENGTH}).", MAX_LENGTH)
-    steps = tuple(_Parser(_tokenize(text), variables).parse())
+    steps = tuple(_Parser(text, _tokenize(text, frozenset((*variables, *CONSTANTS))), variables).parse())
     labels = tuple(piece.text for piece in _render(steps))
     if len(labels[-1]) > MAX_LENGTH:  # share links must parse again
         raise ExpressionError("TOO_LONG", f"The expression is too long when written out in full "

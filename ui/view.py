@@ -7,6 +7,7 @@ parameters, so a copied link restores the view.
 from __future__ import annotations
 
 import math
+import unicodedata
 from types import MappingProxyType
 from typing import NamedTuple
 from urllib.parse import urlencode, urlsplit, urlunsplit
@@ -76,21 +77,54 @@ def share_url(page_url: str | None, params: dict[str, object]) -> str:
     return urlunsplit((parts.scheme, parts.netloc, parts.path or "/", urlencode(query), ""))
 
 
-SHOWN_TEXT = 320  # characters of a (too long) expression shown in an error: the caret stays visible
+# An error's caret: a window of the text around the position, never wrapped, so the caret stays
+# under its character however narrow the screen. 32 columns fit a phone's code block (about 35 at
+# 360 px); the caret is never further right than CARET_BEFORE, so it stays in view even at 320 px.
+CARET_WINDOW = 32  # columns shown, the "…" marks included
+CARET_BEFORE = 20  # columns at most before the caret
+HIDDEN = "?"  # stands for a character that cannot be shown one column wide
 
 
-def pointed(text: str, position: int | None) -> str:
-    """The text with a caret under `position`, for a monospaced error display.
+def pointed(text: str, position: int) -> str:
+    """Three lines for a monospaced, unwrapped error display: a window of the text around
+    `position` (with … where it is cut), a caret under `position`, and where that is in words.
 
-    Tabs and control characters become spaces so the caret stays under its character; a text
-    longer than SHOWN_TEXT is cut (a hostile link can carry megabytes).
+    Every column before the caret is one character of the text, so the caret lands under its
+    character: tabs become spaces, and anything but printable ASCII before the caret becomes
+    HIDDEN (a wide, combining or invisible character would shift it). Only the window is looked
+    at, so a megabyte-long link costs no more than a short one.
     """
-    shown = "".join(c if c.isprintable() else " " for c in text[:SHOWN_TEXT])
-    if len(text) > SHOWN_TEXT:
-        shown += "…"
-    if position is None:
-        return shown
-    return f"{shown}\n{' ' * min(position, len(shown))}^"
+    n = len(text)
+    position = min(max(position, 0), n)
+    before = position if position <= CARET_BEFORE else CARET_BEFORE - 1  # "…" takes a column
+    head = "…" * (before < position)
+    shown = [_column(c, strict=True) for c in text[position - before:position]]
+    room = CARET_WINDOW - len(head) - before  # columns for the caret's character and what follows
+    end = position
+    for c in text[position:position + room]:  # a wide character (ｘ) takes two columns
+        room -= 1 + (unicodedata.east_asian_width(c) in "WF")
+        if room < (end + 1 < n):  # keep a column for the "…"
+            break
+        shown.append(_column(c, strict=False))
+        end += 1
+    window = head + "".join(shown) + "…" * (end < n)
+    where = f"character {position + 1:,} of {n:,}" if position < n else f"at the end, after character {n:,}"
+    return f"{window}\n{' ' * (len(head) + before)}^\n{where}"
+
+
+def _column(c: str, strict: bool) -> str:
+    """How one character of the text is shown in the caret window. Before the caret (`strict`)
+    only printable ASCII keeps its place; from the caret on, a visible character may show as
+    itself (its width no longer moves the caret), but not a right-to-left one, which would
+    reorder its neighbours."""
+    if c == "\t":
+        return " "
+    if " " <= c <= "~":
+        return c
+    if strict:
+        return HIDDEN
+    visible = unicodedata.category(c)[0] in "LNPS" and unicodedata.bidirectional(c) not in ("R", "AL", "AN")
+    return c if visible else HIDDEN
 
 
 FUNCTION_HELP = ("A formula in x: + − * / and ^ (or **) for powers; 2x means 2*x; functions sin cos tan asin "

@@ -122,10 +122,14 @@ def function_controls(*, point: bool = True) -> FunctionView:
 
 
 def show_expression_error(text: str, error: ExpressionError, variables: tuple[str, ...] = ("x",)) -> None:
-    """The message and a caret under the position. The user's text only ever goes into
-    st.code, never into Markdown, where it could format or link."""
+    """A heading, a window of the text with a caret under the position, and the message. The
+    window is never wrapped (a wrapped line would leave the caret under the wrong character); the
+    message is. The user's text only ever goes into st.code, never into Markdown, where it could
+    format or link."""
     st.error(view.error_title(error.code, variables), icon=":material/error:")
-    st.code(view.pointed(text, error.position) + "\n" + error.message, language=None, wrap_lines=True)
+    if error.position is not None:
+        st.code(view.pointed(text, error.position), language=None, wrap_lines=False)
+    st.code(error.message, language=None, wrap_lines=True)
 
 
 def show_graph(output, expr: Expression, *, dim: bool = False, highlight: tuple[str, ...] = (), grads=None,

@@ -191,14 +191,15 @@ class App:
 @pytest.fixture
 def app_at(request, browser):
     """Opens the app served at `base_url` in a fresh browser context (its own Streamlit session):
-    `app_at(base_url)`. Every app opened is closed afterwards, and checked for exceptions and
-    console errors when the test itself passed."""
+    `app_at(base_url)`, or `app_at(base_url, viewport={"width": ..., "height": ...})`. Every app
+    opened is closed afterwards, and checked for exceptions and console errors when the test
+    itself passed."""
     opened: list[App] = []
     contexts = []
     request.node.stash[PAGES] = opened
 
-    def make(base_url: str) -> App:
-        context = browser.new_context(viewport=harness.VIEWPORT)
+    def make(base_url: str, viewport: dict | None = None) -> App:
+        context = browser.new_context(viewport=viewport or harness.VIEWPORT)
         context.set_default_timeout(TIMEOUT_MS)
         contexts.append(context)
         page = context.new_page()
@@ -222,8 +223,9 @@ def app_at(request, browser):
 
 @pytest.fixture
 def new_app(app_at, app_server):
-    """`new_app()`: the shared server's app in a fresh browser context."""
-    return lambda: app_at(app_server.url)
+    """`new_app()`: the shared server's app in a fresh browser context (`new_app(viewport=...)`
+    for another window size)."""
+    return lambda viewport=None: app_at(app_server.url, viewport)
 
 
 @pytest.fixture
