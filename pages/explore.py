@@ -49,7 +49,7 @@ for note in curves.nonfinite_summary(curve):
     st.caption(note)
 
 if not v.present:
-    if st.toggle("Show every node: value, local derivatives and gradient", key=view.TABLE, **widgets.URL_BOUND):
+    if st.toggle("Show every node: value, local derivatives and gradient", **widgets.linked(view.TABLE)):
         st.dataframe(viz.node_table(viz.graph_nodes(y)), hide_index=True, width="stretch")
     share, code, downloads = st.tabs(["Share this view", "Show as code", "Download"])
     share.code(view.share_url(st.context.url, v.share_params()), language=None, wrap_lines=True)
