@@ -61,7 +61,8 @@ if not v.present:
         st.download_button("Graph (DOT)", lambda: viz.to_dot(y), f"{name}.dot", "text/vnd.graphviz",
                            on_click="ignore", icon=":material/account_tree:")
         if compute.graphviz_installed():
-            st.download_button("Graph (SVG)", lambda: viz.to_svg(y), f"{name}.svg", "image/svg+xml",
+            # The cached picture with this x's numbers: no layout per download.
+            st.download_button("Graph (SVG)", lambda: compute.graph_svg(v.expr, y), f"{name}.svg", "image/svg+xml",
                                on_click="ignore", icon=":material/image:")
         st.download_button("Curve (CSV)", lambda: curves.to_csv(curve), "tinytorch-curve.csv", "text/csv",
                            on_click="ignore", icon=":material/table:")

@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 from streamlit.runtime.caching.cache_utils import CachedFunc
 
+from lessons.viz import format_number
 from tinytorch.expr import ExpressionError
 from ui import compute
 from ui.cache import CACHES, MiB, footprint, shared
@@ -108,3 +109,14 @@ def test_every_cache_of_compute_is_ours_and_bounded():
     assert {"parsed", "sampled", "graph_picture", "descent_run", "surface_grid", "dataset"} <= ours
     total = sum(CACHES[name].cache.maxsize for name in ours)
     assert all(CACHES[name].cache.max_entries < 10_000 for name in ours) and total <= 160 * MiB
+
+
+def test_the_svg_download_refills_the_cached_picture_instead_of_laying_the_graph_out_again():
+    expr = compute.parsed("x^3 + 2x")
+    for x in (1.2, -0.5, 2.0):
+        y, *_ = compute.evaluate(expr, x)
+        misses = compute.graph_picture.cache_info().misses
+        svg = compute.graph_svg(expr, y)
+        assert f">value {format_number(x)}<" in svg and "\ue000" not in svg and svg.rstrip().endswith("</svg>")
+        if x != 1.2:
+            assert compute.graph_picture.cache_info().misses == misses  # no layout for this download
