@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 __all__ = ["DOT_MAX_COST", "DOT_TIME_LIMIT", "DRAW_TIME_LIMIT", "GraphvizMissing", "LayoutTooSlow", "dot_cost",
            "layered", "svg"]
 
-DOT_TIME_LIMIT = 0.8  # seconds `dot` may take for one picture; then our own layout
+DOT_TIME_LIMIT = 0.5  # seconds `dot` may take for one picture; then our own layout (the goal for a first render)
 DOT_MAX_COST = 4000  # virtual nodes (see dot_cost) beyond which `dot` is not tried: ~0.2 s of `dot` here
 DRAW_TIME_LIMIT = 5.0  # seconds for `neato -n2` to draw a laid-out graph (it takes ~0.05 s for 300 nodes)
 
