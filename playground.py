@@ -41,8 +41,6 @@ pages = [
 ]
 page = st.navigation(pages)
 widgets.open_link_notes(page.url_path)
-asked = widgets.missing_page(pages)
-if asked is None:
-    page.run()
-else:
-    widgets.show_missing_page(asked, pages[0])
+if asked := widgets.missing_page(pages):
+    widgets.leave_missing_page(asked, pages[0])
+page.run()

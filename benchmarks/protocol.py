@@ -1,6 +1,6 @@
 """A browser tab without the browser: Streamlit's websocket protocol, spoken with its own protobufs.
 
-    server = AppServer().start()                 # `streamlit run playground.py` on 127.0.0.1
+    server = AppServer().start()                 # benchmarks/browser.py: `streamlit run playground.py`
     tab = await Tab.open(server.port)
     run = await tab.rerun(query="f=x%5E2&x=0.5")  # what a tab sends when it opens a link
     run = await tab.set(view.POINT, 0.7)          # a released slider: every widget's state, as a tab sends it
@@ -16,74 +16,25 @@ from __future__ import annotations
 
 import asyncio
 import os
-import socket
-import subprocess
-import sys
 import threading
 import time
 import urllib.request
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import websockets
 from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from streamlit.proto.WidgetStates_pb2 import WidgetState
 
-ROOT = Path(__file__).resolve().parent.parent
-ENTRY = ROOT / "playground.py"
+from benchmarks.browser import ENTRY, ROOT, AppServer, free_port
+
+__all__ = ["AppServer", "Run", "Tab", "serve_here"]
+SCRIPT = str(ROOT / ENTRY)
 FINISHED = {ForwardMsg.FINISHED_SUCCESSFULLY: "ok", ForwardMsg.FINISHED_WITH_COMPILE_ERROR: "compile error"}
 # Each widget kind's value in a WidgetState, as the front end sends it.
 _VALUE_FIELDS = {"slider": "double_array_value", "text_input": "string_value", "number_input": "double_value",
                  "checkbox": "bool_value", "button": "trigger_value", "selectbox": "string_value",
                  "radio": "string_value"}
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class AppServer:
-    """`streamlit run playground.py` on 127.0.0.1 and a free port, as the tests and benchmarks start it."""
-
-    def __init__(self, *extra: str, port: int | None = None):
-        self.port = port or free_port()
-        self.extra = extra
-        self.process: subprocess.Popen | None = None
-
-    def start(self, timeout: float = 60) -> AppServer:
-        command = [sys.executable, "-m", "streamlit", "run", str(ENTRY), "--server.address=127.0.0.1",
-                   f"--server.port={self.port}", "--server.headless=true", "--server.fileWatcherType=none",
-                   "--browser.gatherUsageStats=false", *self.extra]
-        self.process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                                        env={**os.environ, "PYTHONUNBUFFERED": "1"})
-        try:
-            _wait_until_healthy(self.port, timeout)
-        except RuntimeError:
-            self.stop()
-            raise
-        return self
-
-    def stop(self) -> str:
-        """Stop the server; its log (stderr)."""
-        if self.process is None:
-            return ""
-        self.process.terminate()
-        try:
-            _, err = self.process.communicate(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            _, err = self.process.communicate()
-        self.process = None
-        return err.decode(errors="replace")
-
-    def __enter__(self) -> AppServer:
-        return self.start()
-
-    def __exit__(self, *exc) -> None:
-        self.stop()
 
 
 def serve_here(port: int | None = None, timeout: float = 60) -> int:
@@ -97,12 +48,12 @@ def serve_here(port: int | None = None, timeout: float = 60) -> int:
     os.chdir(ROOT)  # .streamlit/config.toml
     bootstrap.load_config_options({"server_address": "127.0.0.1", "server_port": port, "server_headless": True,
                                    "server_fileWatcherType": "none", "browser_gatherUsageStats": False})
-    bootstrap._fix_sys_path(str(ENTRY))
-    bootstrap.prepare_streamlit_environment(str(ENTRY))
+    bootstrap._fix_sys_path(SCRIPT)
+    bootstrap.prepare_streamlit_environment(SCRIPT)
 
     def serve() -> None:
         loop = asyncio.new_event_loop()
-        loop.run_until_complete(Server(str(ENTRY), False).start())
+        loop.run_until_complete(Server(SCRIPT, False).start())
         loop.run_forever()
 
     threading.Thread(target=serve, name="streamlit-server", daemon=True).start()

@@ -52,7 +52,7 @@ if not v.present:
     if st.toggle("Show every node: value, local derivatives and gradient", **widgets.linked(view.TABLE)):
         st.dataframe(viz.node_table(viz.graph_nodes(y)), hide_index=True, width="stretch")
     share, code, downloads = st.tabs(["Share this view", "Show as code", "Download"])
-    share.code(view.share_url(st.context.url, v.share_params()), language=None, wrap_lines=True)
+    share.code(view.share_url(widgets.page_url(), v.share_params()), language=None, wrap_lines=True)
     share.caption("The link restores this function, point, range and options.")
     code.code(v.expr.to_python(x=v.x), language="python")
     code.caption("Runs in a notebook with tinytorch installed: the same graph, the same numbers.")

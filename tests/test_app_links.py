@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from streamlit.testing.v1 import AppTest
 
-from ui import view
+from ui import view, widgets
 
 PAGES = (view.PLAYGROUND, view.BACKPROP, view.TWO_VARIABLES, view.DESCENT, view.NETWORK, view.OPERATIONS)
 # A few examples per page in CI; TINYTORCH_LINK_EXAMPLES=200 for a long run.
@@ -118,17 +118,16 @@ def test_repeated_keys_use_the_last_with_a_note():
     assert link_notes(at) == ["The link gives x 2 times: using the last, x = -1."]
 
 
-def test_a_link_to_no_page_says_so_and_offers_the_playground():
+def test_a_link_to_no_page_says_so_and_opens_the_playground_at_its_own_address():
     at = AppTest.from_file(str(ENTRY), default_timeout=60)
     at.query_params["f"] = "x^2"
     at._page_hash = "nosuchpage"  # what a tab sends for /nosuchpage (the browser test opens it for real)
     at.run()
     no_exception(at)
-    assert [t.value for t in at.title] == ["This page does not exist"]
-    assert [c.value for c in at.code] == ["/nosuchpage"]
-    (link,) = at.get("page_link")
-    assert link.proto.label == "Open the Playground" and link.proto.query_string == "f=x%5E2"
-    assert not at.get("image") and not at.get("plotly_chart")  # not the Playground in disguise
+    assert link_notes(at) == [widgets.MISSING_PAGE]
+    assert at.text_input(key=view.FUNCTION).value == "x^2"  # the rest of the link came along
+    assert at.title[0].value == "Backprop, live" and at.get("image")  # the Playground itself
+    assert at._finished_page_script_hash != "nosuchpage"
 
 
 # ---- every parameter of every page, with hypothesis ---------------------------------------------

@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 from dataclasses import dataclass
 from types import MappingProxyType
+from urllib.parse import urlsplit, urlunsplit
 
 import streamlit as st
 from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
@@ -106,7 +107,7 @@ def linked(key: str, *, low: float | None = None, high: float | None = None,
 
 def missing_page(pages) -> str | None:
     """The page a link (or a stale tab) asked for when the app has no such page, else None.
-    Streamlit then runs the default page as if asked for it, keeping the wrong address."""
+    Streamlit then runs the default page as if asked for it, at the wrong address."""
     manager = get_script_run_ctx().pages_manager
     asked_hash, asked = manager.intended_page_script_hash, manager.intended_page_name
     if asked_hash:
@@ -114,14 +115,29 @@ def missing_page(pages) -> str | None:
     return None if not asked or asked in {page.url_path for page in pages} else asked
 
 
-def show_missing_page(asked: str, home) -> None:
-    """A page of its own for a link to no page: say so and offer the Playground, with the link's settings."""
-    st.title("This page does not exist")
-    st.write("The link asks for a page the app does not have:")
-    st.code("/" + asked[:view.SHOWN_TEXT], language=None, wrap_lines=True)  # the visitor's text: never Markdown
-    st.page_link(home, label="Open the Playground", icon=":material/function:",
-                 query_params=st.query_params.to_dict())
-    st.caption("Or choose a page in the sidebar.")
+MISSING_PAGE = "The link's page does not exist in this app: here is the Playground, with the rest of the link."
+
+
+_LEFT_PAGE = "left_missing_page"
+
+
+def leave_missing_page(asked: str, home) -> None:
+    """Run the Playground at its own address instead (a note says why), keeping the link's
+    settings: Streamlit would run it at the missing page's address, so its share link kept it."""
+    link_note(MISSING_PAGE)
+    st.session_state[_LEFT_PAGE] = asked
+    st.switch_page(home, query_params=st.query_params.to_dict())
+
+
+def page_url() -> str | None:
+    """The address of the page shown, for a share link: the browser's, except in the run right
+    after leave_missing_page, when the browser has not yet told us its new address."""
+    url, left = st.context.url, st.session_state.get(_LEFT_PAGE)
+    if url and left:
+        parts = urlsplit(url)
+        if parts.path.endswith("/" + left):
+            return urlunsplit(parts._replace(path=parts.path[: -len(left)]))
+    return url
 
 
 # ---- the shared controls ----------------------------------------------------------------------
