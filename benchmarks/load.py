@@ -4,6 +4,7 @@
     python benchmarks/load.py type  [--students 100]       # everyone types their own function at once
     python benchmarks/load.py soak  [--students 200] [--seconds 300] [--every 20]
     python benchmarks/load.py cold                         # the first visitor after a cold start
+    python benchmarks/load.py cost                         # server CPU per action, one student at a time
     python benchmarks/load.py all                          # the four above, each on a fresh server
 
 Each scenario starts `streamlit run playground.py` on 127.0.0.1 (benchmarks/protocol.py) and
@@ -146,6 +147,18 @@ async def scenario(name: str, args) -> bool:
         if name == "cold":
             await students[0].open()  # the server has served nobody yet: imports, first compile
             students = students[:1]
+        elif name == "cost":
+            students = students[:1]
+            await students[0].open()
+            print(f"{'action':10s} {'server CPU per action':>22s}")
+            for action in ("slide", "type", "switch", "train"):
+                cpu0, count0 = server.cpu_seconds(), len(report.times.get(action, []))
+                for _ in range(args.repeat):
+                    await getattr(students[0], action)()
+                    if action == "train":
+                        await students[0].go("")  # as the soak mixes them: train from another page
+                done = len(report.times[action]) - count0
+                print(f"{action:10s} {(server.cpu_seconds() - cpu0) / done * 1e3:19.0f} ms")
         elif name in ("open", "type"):
             if name == "type":
                 await _everyone(students, "open")
@@ -158,7 +171,7 @@ async def scenario(name: str, args) -> bool:
             await _everyone(students, "open")
             cpu0, wall0 = server.cpu_seconds(), time.perf_counter()
             end = wall0 + args.seconds
-            actions = ("type", "slide", "switch", "train", "slide")  # sliding is what students do most
+            actions = args.actions.split(",")
 
             async def work(student: Student) -> None:
                 await asyncio.sleep(rng.uniform(0, args.every))
@@ -188,16 +201,19 @@ async def scenario(name: str, args) -> bool:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("scenario", choices=("open", "type", "soak", "cold", "all"))
+    parser.add_argument("scenario", choices=("open", "type", "soak", "cold", "cost", "all"))
+    parser.add_argument("--repeat", type=int, default=20, help="actions of each kind, for cost")
     parser.add_argument("--students", type=int, help="100 for open and type, 200 for soak")
     parser.add_argument("--seconds", type=float, default=300)
     parser.add_argument("--every", type=float, default=20)
+    parser.add_argument("--actions", default="type,slide,switch,train,slide",
+                        help="the soak's mix, drawn at random (sliding is what students do most)")
     args = parser.parse_args()
     print(f"machine: {machine()}")
     ok = True
-    for name in (("cold", "open", "type", "soak") if args.scenario == "all" else (args.scenario,)):
+    for name in (("cold", "cost", "open", "type", "soak") if args.scenario == "all" else (args.scenario,)):
         args.students = args.students if args.scenario != "all" and args.students else (200 if name == "soak" else 100)
-        print(f"\n== {name}: {args.students if name != 'cold' else 1} student(s)")
+        print(f"\n== {name}: {args.students if name not in ('cold', 'cost') else 1} student(s)")
         ok &= asyncio.run(scenario(name, args))
     sys.exit(0 if ok else 1)
 

@@ -172,3 +172,14 @@ def test_no_link_crashes_a_page_and_every_unusable_value_is_noted(page, data):
                        (key in (view.LOW, view.HIGH) and "link's plot range" in n) for n in notes), (key, notes)
     for note in notes:  # and a note only about what the link gave
         assert any(f" {key} " in note for key in query), note
+
+
+@pytest.mark.parametrize(("key", "value"), [(view.STEPS, math.inf), (view.STEPS, math.nan), (view.STEPS, 1e300),
+                                            (view.RATE, math.nan), (view.START, -math.inf)])
+def test_a_forged_widget_message_does_not_crash_the_descent_page(key, value):
+    # A websocket client can send any number for a number input; the browser never sends inf.
+    at = open_app(view.DESCENT, f="x^2")
+    at.number_input(key=key).set_value(value).run()
+    no_exception(at)
+    at.run()
+    no_exception(at)

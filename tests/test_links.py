@@ -138,3 +138,8 @@ def test_every_parameter_is_declared_once_with_a_default_of_its_kind():
         assert isinstance(param.default, kinds[param.kind]), key
         if param.kind == view.CHOICE and param.choices:
             assert param.default in param.choices
+
+
+def test_whole_turns_whole_floats_into_ints_and_leaves_the_rest():
+    assert [view.whole(v) for v in (50.0, -3.0, 2.5)] == [50, -3, 2.5]
+    assert type(view.whole(50.0)) is int

@@ -212,6 +212,11 @@ DESCENT_EXAMPLES: tuple[DescentExample, ...] = (
 )
 
 
+def whole(value: float) -> int | float:
+    """A number input's value as an int when it is a whole number (descent.py checks the rest)."""
+    return int(value) if float(value).is_integer() else value
+
+
 def descent_table(run: descent.DescentRun) -> dict[str, np.ndarray]:
     """The iterates as table columns: k, x, f(x), f′(x), and the step to the next x (none after the last)."""
     return {"k": np.arange(len(run.xs)), "x": run.xs, "f(x)": run.fs, "f′(x)": run.grads,
