@@ -21,6 +21,9 @@ from tinytorch.expr import Expression, ExpressionError
 from ui import compute, view
 from ui.presets import PRESETS
 
+# How a control is bound to the URL. Pages use `linked(key)`, which adds these after checking the
+# link's value; a new control is declared once in view.LINK_PARAMS (tests/test_app_links.py checks
+# that every bound control of every page is).
 URL_BOUND = MappingProxyType({"bind": "query-params", "persist_state": "session"})
 
 
@@ -59,6 +62,8 @@ def open_link_notes(page: str) -> None:
 
 def link_note(note: str) -> None:
     """Show a note about the link at the top of the page (our words and numbers only: it is Markdown)."""
+    if _NOTES not in st.session_state:  # a page run without playground.py (a test of one script)
+        open_link_notes("")
     notes = st.session_state[_NOTES][1]
     if note not in notes:
         notes.append(note)
