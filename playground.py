@@ -10,6 +10,8 @@ from pathlib import Path
 
 import streamlit as st
 
+from ui import widgets
+
 # The icon is a file of ours: a material icon would be fetched from Google's font servers on
 # every page load (and fail on a machine without internet).
 st.set_page_config(page_title="tinytorch playground", page_icon=str(Path(__file__).parent / "ui" / "favicon.png"),
@@ -37,4 +39,8 @@ pages = [
     st.Page("pages/network.py", title="Train a tiny network", icon=":material/hub:"),
     st.Page("pages/ops.py", title="Operations", icon=":material/menu_book:"),
 ]
-st.navigation(pages).run()
+page = st.navigation(pages)
+widgets.open_link_notes(page.url_path)
+if asked := widgets.missing_page(pages):
+    widgets.leave_missing_page(asked, pages[0])
+page.run()

@@ -64,7 +64,7 @@ def make(name: str, n: int = 200, noise: float = 0.1, seed: int = 0) -> tuple[np
     if isinstance(n, bool) or int(n) != n or not MIN_POINTS <= n <= MAX_POINTS:
         raise ValueError(f"The number of points must be a whole number from {MIN_POINTS} to {MAX_POINTS}, "
                          f"not {n!r}.")
-    noise = float(noise)
+    noise = float(noise) + 0.0  # -0.0 passes the bounds check, but numpy's normal() rejects it as < 0
     if not 0 <= noise <= MAX_NOISE:
         raise ValueError(f"The noise must be between 0 and {MAX_NOISE:g}, not {noise!r}.")
     rng = np.random.default_rng(seed)

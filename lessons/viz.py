@@ -345,19 +345,23 @@ def to_dot(output: Tensor, **kw) -> str:
 
 def picture(output: Tensor, **kw) -> str | None:
     """The graph laid out and drawn once as SVG, with placeholders where its numbers go; None
-    when graphviz's `dot` program is not installed.
+    when graphviz's programs are not installed.
 
     The layout depends on the graph's structure only (the number cells have a fixed size), so
     one picture serves every x: `fill` writes the numbers in, which takes microseconds where a
-    layout takes milliseconds to seconds. Options as `to_digraph`.
+    layout takes milliseconds to a second (`layout.svg` bounds it). Options as `to_digraph`.
     """
-    import graphviz
+    drawn = _drawn(to_dot(output, slots=True, **kw))
+    return None if drawn is None else _compact(drawn)
+
+
+def _drawn(source: str) -> str | None:
+    from . import layout  # runs graphviz's programs, each within a time limit
 
     try:
-        svg = to_digraph(output, slots=True, **kw).pipe(format="svg", encoding="utf-8")
-    except graphviz.ExecutableNotFound:
+        return layout.svg(source)[0]
+    except layout.GraphvizMissing:
         return None
-    return _compact(svg)
 
 
 def _compact(svg: str) -> str:
@@ -378,10 +382,7 @@ def fill(svg: str, nodes: list[NodeInfo]) -> str:
 
 
 def to_svg(output: Tensor, **kw) -> bytes | None:
-    """The graph rendered as SVG, or None when graphviz's `dot` program is not installed."""
-    import graphviz
-
-    try:
-        return to_digraph(output, **kw).pipe(format="svg")
-    except graphviz.ExecutableNotFound:
-        return None
+    """The graph rendered as SVG (laid out within `layout`'s limits), or None when graphviz's
+    programs are not installed."""
+    drawn = _drawn(to_dot(output, **kw))
+    return None if drawn is None else drawn.encode("utf-8")

@@ -31,8 +31,8 @@ def _move(delta: int) -> None:
 previous, slider, following = st.columns([1, 6, 1], vertical_alignment="bottom")
 previous.button("Previous", icon=":material/arrow_back:", on_click=_move, args=(-1,), width="stretch")
 following.button("Next", icon=":material/arrow_forward:", on_click=_move, args=(1,), width="stretch")
-step = slider.slider("Step", 0, last, key=view.STEP, help="0 is the forward pass; then one op per step, "
-                     "in the order the engine runs them.", **widgets.URL_BOUND)
+step = slider.slider("Step", 0, last, help="0 is the forward pass; then one op per step, "
+                     "in the order the engine runs them.", **widgets.linked(view.STEP, high=last))
 
 received = trace.received(step)
 highlight = ()

@@ -33,10 +33,12 @@ st.caption("To find a minimum, step downhill: x ← x − lr·f′(x). Backprop 
 start, rate, count, examples = st.columns([1, 1, 1, 2], vertical_alignment="bottom")
 # No min/max on these inputs: Streamlit would silently drop an out-of-range value from a link;
 # descent.py checks them instead, and the page shows its message.
-x0 = start.number_input("Start x₀", value=view.DEFAULT_START, key=view.START, format="%g", **widgets.URL_BOUND)
-lr = rate.number_input("Learning rate lr", value=view.DEFAULT_RATE, step=0.01, key=view.RATE, format="%g",
-                       **widgets.URL_BOUND)
-steps = count.number_input("Steps", value=view.DEFAULT_DESCENT_STEPS, step=1, key=view.STEPS, **widgets.URL_BOUND)
+x0 = start.number_input("Start x₀", value=view.DEFAULT_START, format="%g", **widgets.linked(view.START))
+lr = rate.number_input("Learning rate lr", value=view.DEFAULT_RATE, step=0.01, format="%g",
+                       **widgets.linked(view.RATE))
+# A float input: Streamlit's whole-number input turns a forged inf into int(inf) before the page runs.
+steps = view.whole(count.number_input("Steps", value=float(view.DEFAULT_DESCENT_STEPS), step=1.0, format="%g",
+                                      **widgets.linked(view.STEPS)))
 examples.selectbox("Descent examples", view.DESCENT_EXAMPLES, index=None, key="descent_example",
                    format_func=lambda e: e.name, placeholder="Try an example…", on_change=_use_example)
 

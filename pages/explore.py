@@ -49,10 +49,10 @@ for note in curves.nonfinite_summary(curve):
     st.caption(note)
 
 if not v.present:
-    if st.toggle("Show every node: value, local derivatives and gradient", key=view.TABLE, **widgets.URL_BOUND):
+    if st.toggle("Show every node: value, local derivatives and gradient", **widgets.linked(view.TABLE)):
         st.dataframe(viz.node_table(viz.graph_nodes(y)), hide_index=True, width="stretch")
     share, code, downloads = st.tabs(["Share this view", "Show as code", "Download"])
-    share.code(view.share_url(st.context.url, v.share_params()), language=None, wrap_lines=True)
+    share.code(view.share_url(widgets.page_url(), v.share_params()), language=None, wrap_lines=True)
     share.caption("The link restores this function, point, range and options.")
     as_code.show_as_code(code, v.expr, v.x, f0, slope)
     with downloads:
@@ -60,7 +60,8 @@ if not v.present:
         st.download_button("Graph (DOT)", lambda: viz.to_dot(y), f"{name}.dot", "text/vnd.graphviz",
                            on_click="ignore", icon=":material/account_tree:")
         if compute.graphviz_installed():
-            st.download_button("Graph (SVG)", lambda: viz.to_svg(y), f"{name}.svg", "image/svg+xml",
+            # The cached picture with this x's numbers: no layout per download.
+            st.download_button("Graph (SVG)", lambda: compute.graph_svg(v.expr, y), f"{name}.svg", "image/svg+xml",
                                on_click="ignore", icon=":material/image:")
         st.download_button("Curve (CSV)", lambda: curves.to_csv(curve), "tinytorch-curve.csv", "text/csv",
                            on_click="ignore", icon=":material/table:")

@@ -10,17 +10,17 @@ widgets.require_app_navigation()
 
 side = st.sidebar
 settings = view.NetworkSettings(
-    data=side.selectbox("Data set", datasets.DATASETS, key=view.DATASET, **widgets.URL_BOUND),
-    noise=side.slider("Noise", 0.0, view.MAX_NOISE, view.DEFAULT_NOISE, view.NOISE_STEP, key=view.NOISE,
-                      help="How far the points scatter around their shape.", **widgets.URL_BOUND),
-    activation=side.radio("Activation", tuple(nn.ACTIVATIONS), key=view.ACTIVATION, horizontal=True,
-                          help="What each hidden unit applies to its weighted sum.", **widgets.URL_BOUND),
-    optimizer=side.radio("Optimizer", tuple(nn.OPTIMIZERS), key=view.OPTIMIZER, horizontal=True,
+    data=side.selectbox("Data set", datasets.DATASETS, **widgets.linked(view.DATASET)),
+    noise=side.slider("Noise", 0.0, view.MAX_NOISE, view.DEFAULT_NOISE, view.NOISE_STEP,
+                      help="How far the points scatter around their shape.", **widgets.linked(view.NOISE)),
+    activation=side.radio("Activation", tuple(nn.ACTIVATIONS), horizontal=True,
+                          help="What each hidden unit applies to its weighted sum.", **widgets.linked(view.ACTIVATION)),
+    optimizer=side.radio("Optimizer", tuple(nn.OPTIMIZERS), horizontal=True,
                          help=f"Adam (lr {nn.ADAM_LR:g}) scales each weight's step by its gradient's history; "
-                              f"SGD (lr {nn.SGD_LR:g}) is plain gradient descent.", **widgets.URL_BOUND),
+                              f"SGD (lr {nn.SGD_LR:g}) is plain gradient descent.", **widgets.linked(view.OPTIMIZER)),
     steps=side.slider("Training steps", view.MIN_TRAIN_STEPS, view.MAX_TRAIN_STEPS, view.DEFAULT_TRAIN_STEPS,
-                      view.TRAIN_STEP_STEP, key=view.TRAIN_STEPS, help="Each step uses every point once.",
-                      **widgets.URL_BOUND),
+                      view.TRAIN_STEP_STEP, help="Each step uses every point once.",
+                      **widgets.linked(view.TRAIN_STEPS)),
 )
 X, y = compute.dataset(settings.data, settings.noise)
 theme = widgets.theme()

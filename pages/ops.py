@@ -15,7 +15,8 @@ st.caption("Every operation the engine knows, with its forward formula and its d
            "from its forward and backward methods, so this page cannot drift from the code.")
 st.dataframe(view.operations_table(ops), hide_index=True, width="stretch", height="content")  # all of them
 
-name = st.selectbox("Show the code of", tuple(by_name), key=view.OPERATION, **widgets.URL_BOUND)
+name = st.selectbox("Show the code of", tuple(by_name), **widgets.linked(view.OPERATION, choices=tuple(by_name),
+                                                                       default=ops[0].name))
 info = by_name[name]
 st.subheader(f"{info.name} — the graph shows it as {info.symbol}")
 st.code(info.summary, language=None, wrap_lines=True)

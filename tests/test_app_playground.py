@@ -193,7 +193,9 @@ def test_second_derivative_and_finite_difference_check():
 
 
 def test_a_bad_range_is_explained_and_the_default_used():
-    at = open_app(lo=2, hi=-2)
+    at = open_app()  # typed in the boxes (a link's range gets a note instead: test_app_links)
+    at.number_input(key="lo").set_value(2.0).run()
+    at.number_input(key="hi").set_value(-2.0).run()
     no_exception(at)
     assert [w.value for w in at.warning] == [view.RANGE_REVERSED]
     x, _ = trace(figure(at), "f")

@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 import tinytorch as tt
+from lessons import curves
 from lessons.descent import (
     CONVERGED,
     DIVERGED,
@@ -23,10 +24,12 @@ from lessons.descent import (
     RAN_ALL_STEPS,
     STATUSES,
     DescentRun,
+    _value_and_slope,
     run,
 )
 from tinytorch import Tensor
 from tinytorch.expr import parse
+from ui.presets import PRESETS
 
 
 def shifted_square(x):
@@ -190,3 +193,13 @@ def test_run_arrays_are_read_only_and_survive_pickling():
     assert (copy.status, copy.message, copy.lr) == (r.status, r.message, r.lr)
     with pytest.raises(ValueError, match="status"):
         DescentRun(r.xs, r.fs, r.grads, "fine", "", 0.1)
+
+
+@pytest.mark.parametrize("text", [p.text for p in PRESETS] + ["x" + "-x" * 149, "3", "x-x"])
+def test_each_step_uses_the_same_numbers_as_a_one_point_curve(text):
+    # descent runs on the engine's float path (4x cheaper); it must give the same bits as the arrays.
+    expr = parse(text)
+    for x in (-2.5, -1.0, -0.1, 0.0, 0.3, 1.2, 7.0):
+        curve = curves.sample(lambda t: expr(x=t), x, x, n=1)
+        f, slope = _value_and_slope(lambda t: expr(x=t), x)
+        np.testing.assert_array_equal([f, slope], [curve.f[0], curve.df[0]])

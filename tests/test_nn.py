@@ -83,6 +83,15 @@ def test_noise_is_gaussian_with_the_given_spread(name):
     assert np.std(shift) == pytest.approx(0.3, rel=0.05) and abs(np.mean(shift)) < 0.03
 
 
+@pytest.mark.parametrize("zero", [-0.0, "-0", "-0e3"])
+def test_negative_zero_noise_is_no_noise(zero):
+    # -0.0 passes 0 <= noise, and numpy's normal(scale=-0.0) raises "scale < 0": a link's noise=-0 crashed.
+    X, y = make("moons", n=50, noise=float(zero), seed=2)
+    X0, y0 = make("moons", n=50, noise=0.0, seed=2)
+    np.testing.assert_array_equal(X, X0)
+    np.testing.assert_array_equal(y, y0)
+
+
 @pytest.mark.parametrize(("kwargs", "message"), [
     ({"name": "spirals"}, "Unknown data set 'spirals': choose one of moons, circles, xor"),
     ({"n": 3}, "number of points"),

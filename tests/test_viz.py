@@ -367,11 +367,14 @@ def test_to_svg_renders(theme):
     assert svg.startswith(b"<?xml") and b"</svg>" in svg
 
 
-def test_to_svg_without_dot_gives_none(monkeypatch):
-    def missing(*args, **kwargs):
-        raise graphviz.ExecutableNotFound(["dot"])
+def without_graphviz(monkeypatch) -> None:
+    from lessons import layout
 
-    monkeypatch.setattr(graphviz.Digraph, "pipe", missing)
+    monkeypatch.setattr(layout.shutil, "which", lambda program: None)
+
+
+def test_to_svg_without_dot_gives_none(monkeypatch):
+    without_graphviz(monkeypatch)
     assert to_svg(cubic()) is None
 
 
@@ -480,12 +483,7 @@ def test_a_label_cannot_forge_a_slot():
 
 
 def test_picture_without_dot_gives_none(monkeypatch):
-    import graphviz
-
     from lessons.viz import picture
 
-    def missing(*args, **kwargs):
-        raise graphviz.ExecutableNotFound(("dot",))
-
-    monkeypatch.setattr(graphviz.Digraph, "pipe", missing)
+    without_graphviz(monkeypatch)
     assert picture(cubic()) is None

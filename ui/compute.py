@@ -1,10 +1,14 @@
 """What the pages compute with the engine: results cached for all sessions, and values at a point.
 
-Cached results use cache_resource, which hands every session the same object, where cache_data
-would unpickle a fresh copy on each rerun (a millisecond per slider move for a long formula).
-That is safe because what is cached cannot change: an Expression is frozen, and the arrays of
-curves, grids and runs are read-only. Anything a session changes (a trained network) lives in
-that session's st.session_state instead.
+Cached results live in our own caches (ui/cache.py: bounded in entries and bytes, thread-safe,
+and out of reach of Streamlit's clear_cache message), which hand every session the same object:
+no copy per rerun. That is safe because what is cached cannot change: an Expression is frozen,
+and the arrays of curves, grids and runs are read-only. Anything a session changes (a trained
+network) lives in that session's st.session_state instead.
+
+Where one request's work is bounded: the expression's size (tinytorch.expr: MAX_LENGTH,
+MAX_NODES, MAX_DEPTH), CURVE_POINTS, the surface's GRID_POINTS, descent.MAX_STEPS, the graph's
+layout (lessons/layout.py), and the cache budgets below.
 """
 
 from __future__ import annotations
@@ -19,25 +23,28 @@ from lessons import catalog, curves, datasets, descent, surface, viz
 from tinytorch import Tensor, grad, nn, no_grad
 from tinytorch.expr import Expression, parse
 from ui import view
+from ui.cache import MiB, shared
 
 # ---- cached, shared by all sessions ----------------------------------------------------------
+# Each cache's budget, in entries and in bytes (120 MiB in all at most). A long formula's
+# Expression is ~55 KB, a curve ~33 KB, a surface ~1 MB, a 150-op graph's SVG ~0.3 MB.
 
 
-@st.cache_resource(max_entries=512, show_spinner=False)
+@shared(max_entries=512, max_bytes=8 * MiB)
 def parsed(text: str, variables: tuple[str, ...] = ("x",)) -> Expression:
-    """parse(), cached per text. Errors are not cached, so each bad input is checked again
-    (checking is fast: the limits come first)."""
+    """parse(), cached per text. Errors are not cached, nor is anything kept for them, so each
+    bad input is checked again (checking is fast: the limits come first)."""
     return parse(text, variables)
 
 
-@st.cache_resource(max_entries=128, show_spinner=False)
+@shared(max_entries=128, max_bytes=24 * MiB)
 def sampled(canonical: str, lo: float, hi: float, second: bool) -> curves.Curve:
     """f, f′ (and f″) over the range from one vectorised pass; the arrays are read-only."""
     expr = parsed(canonical)
     return curves.sample(lambda x: expr(x=x), lo, hi, view.CURVE_POINTS, second=second)
 
 
-@st.cache_resource(max_entries=128, show_spinner=False)
+@shared(max_entries=128, max_bytes=48 * MiB)
 def graph_picture(canonical: str, variables: tuple[str, ...], theme: str, dim: bool = False,
                   highlight: tuple[str, ...] = ()) -> str | None:
     """The function's graph laid out once by `dot`, its numbers left as slots (`viz.picture`);
@@ -48,7 +55,14 @@ def graph_picture(canonical: str, variables: tuple[str, ...], theme: str, dim: b
     return viz.picture(y, theme=theme, dim=dim, highlight=highlight)
 
 
-@st.cache_resource(max_entries=64, show_spinner=False)
+def graph_svg(expr: Expression, output: Tensor) -> str:
+    """The graph as an SVG file (light theme) with the numbers of `output`'s graph: the cached
+    picture, refilled, so a download never lays a graph out again."""
+    svg = graph_picture(expr.text, expr.variables, "light")
+    return viz.fill(svg, viz.graph_nodes(output, local=False))
+
+
+@shared(max_entries=64, max_bytes=8 * MiB)
 def finite_differences(canonical: str, lo: float, hi: float) -> np.ndarray:
     expr = parsed(canonical)
     fd = curves.finite_difference(lambda x: expr(x=x), np.linspace(lo, hi, view.CURVE_POINTS))
@@ -56,33 +70,33 @@ def finite_differences(canonical: str, lo: float, hi: float) -> np.ndarray:
     return fd
 
 
-@st.cache_resource(max_entries=32, show_spinner=False)
+@shared(max_entries=32, max_bytes=24 * MiB)
 def surface_grid(canonical: str, x_range: tuple[float, float], y_range: tuple[float, float]) -> surface.Surface:
     """f(x, y), ∂f/∂x and ∂f/∂y on the contour's grid (surface.GRID_POINTS per side); read-only arrays."""
     expr = parsed(canonical, view.F_OF_XY.variables)
     return surface.grid(lambda x, y: expr(x=x, y=y), x_range, y_range)
 
 
-@st.cache_resource(max_entries=64, show_spinner=False)
+@shared(max_entries=64, max_bytes=6 * MiB)
 def descent_run(canonical: str, x0: float, lr: float, steps: int) -> descent.DescentRun:
     """descent.run on f(x); its ValueError for out-of-bounds settings is raised, not cached."""
     expr = parsed(canonical)
     return descent.run(lambda x: expr(x=x), x0, lr, steps)
 
 
-@st.cache_resource(max_entries=32, show_spinner=False)
+@shared(max_entries=32, max_bytes=2 * MiB)
 def dataset(name: str, noise: float) -> tuple[np.ndarray, np.ndarray]:
     """The same points for every session (seed 0); the arrays are read-only."""
     return datasets.make(name, n=view.NETWORK_POINTS, noise=noise, seed=0)
 
 
-@st.cache_resource(show_spinner=False)
+@shared(max_entries=1, max_bytes=1 * MiB)
 def operations() -> tuple[catalog.OpInfo, ...]:
     """The engine's ops as catalog reads them from tinytorch/ops.py (frozen records)."""
     return catalog.operations()
 
 
-@st.cache_resource
+@shared(max_entries=1, max_bytes=1 * MiB)
 def graphviz_installed() -> bool:
     """Whether `dot` exists here, to offer the graph as SVG (the browser draws it without)."""
     return shutil.which("dot") is not None

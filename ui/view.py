@@ -15,8 +15,9 @@ from urllib.parse import urlencode, urlsplit, urlunsplit
 import numpy as np
 
 from lessons import datasets, descent
+from lessons.viz import format_number
 from tinytorch import nn
-from tinytorch.expr import parse
+from tinytorch.expr import MAX_LENGTH, parse
 from ui.presets import PRESETS
 
 # Widget keys = URL parameters.
@@ -245,6 +246,11 @@ DESCENT_EXAMPLES: tuple[DescentExample, ...] = (
 )
 
 
+def whole(value: float) -> int | float:
+    """A number input's value as an int when it is a whole number (descent.py checks the rest)."""
+    return int(value) if float(value).is_integer() else value
+
+
 def descent_table(run: descent.DescentRun) -> dict[str, np.ndarray]:
     """The iterates as table columns: k, x, f(x), f′(x), and the step to the next x (none after the last)."""
     return {"k": np.arange(len(run.xs)), "x": run.xs, "f(x)": run.fs, "f′(x)": run.grads,
@@ -276,6 +282,187 @@ def redraw_now(step: int, steps: int) -> bool:
     """Whether to redraw the figures after `step` of `steps` while training (the last step is
     drawn by the page once training is done)."""
     return step % REDRAW_EVERY == 0 and step < steps
+
+
+# ---- links: every control bound to the URL, declared once ---------------------------------------
+# A link is untrusted text. Each control's parameter is checked here, before its widget reads it
+# (widgets.linked): a value that cannot be used gets a note naming the parameter and saying what
+# is used instead, and never reaches Streamlit (whose int(inf) crashed the descent page).
+
+PLAYGROUND, BACKPROP, TWO_VARIABLES, DESCENT, NETWORK, OPERATIONS = (
+    "pages/explore.py", "pages/backprop.py", "pages/two_variables.py", "pages/descent.py", "pages/network.py",
+    "pages/ops.py")
+F_PAGES = (PLAYGROUND, BACKPROP, DESCENT)  # the pages with the f(x) box and the plot range
+
+NUMBER, WHOLE, TEXT, SWITCH, CHOICE = "number", "whole number", "text", "switch", "choice"
+MAX_LINK_TEXT = 4 * MAX_LENGTH  # a link's text is cut here: the parser says TOO_LONG, without megabytes in the box
+SHOWN_CHOICES = 6  # a note names at most this many of the choices
+_TRUE, _FALSE = frozenset({"true", "1", "yes", "on"}), frozenset({"false", "0", "no", "off"})
+
+
+class LinkParam(NamedTuple):
+    """One control bound to the URL: its key (= the parameter), what it holds, its default, the
+    pages that read it, and its bounds (None: no bound here, or one the page gives at run time,
+    like x's range or the number of backprop steps). `choices` empty for a CHOICE: the page's."""
+
+    key: str
+    kind: str
+    default: object
+    pages: tuple[str, ...]
+    low: float | None = None
+    high: float | None = None
+    choices: tuple[str, ...] = ()
+
+
+LINK_PARAMS = MappingProxyType({p.key: p for p in (
+    LinkParam(FUNCTION, TEXT, DEFAULT_FUNCTION, F_PAGES),
+    LinkParam(POINT, NUMBER, DEFAULT_X, (PLAYGROUND, BACKPROP, TWO_VARIABLES)),  # bounds: the page's range
+    LinkParam(LOW, NUMBER, DEFAULT_RANGE[0], F_PAGES),  # lo and hi are checked together: read_range
+    LinkParam(HIGH, NUMBER, DEFAULT_RANGE[1], F_PAGES),
+    LinkParam(SECOND, SWITCH, False, (PLAYGROUND, BACKPROP)),
+    LinkParam(CHECK, SWITCH, False, (PLAYGROUND, BACKPROP)),
+    LinkParam(PRESENT, SWITCH, False, (PLAYGROUND, BACKPROP)),
+    LinkParam(TABLE, SWITCH, False, (PLAYGROUND,)),
+    LinkParam(STEP, WHOLE, 0, (BACKPROP,), low=0),  # high: the number of steps of the function's pass
+    LinkParam(FUNCTION_XY, TEXT, DEFAULT_FUNCTION_XY, (TWO_VARIABLES,)),
+    LinkParam(POINT_Y, NUMBER, DEFAULT_Y, (TWO_VARIABLES,), *XY_RANGE),
+    LinkParam(START, NUMBER, DEFAULT_START, (DESCENT,), -descent.MAX_START, descent.MAX_START),
+    LinkParam(RATE, NUMBER, DEFAULT_RATE, (DESCENT,), descent.MIN_LR, descent.MAX_LR),
+    LinkParam(STEPS, WHOLE, DEFAULT_DESCENT_STEPS, (DESCENT,), 1, descent.MAX_STEPS),
+    LinkParam(DATASET, CHOICE, datasets.DATASETS[0], (NETWORK,), choices=datasets.DATASETS),
+    LinkParam(NOISE, NUMBER, DEFAULT_NOISE, (NETWORK,), 0.0, MAX_NOISE),
+    LinkParam(ACTIVATION, CHOICE, tuple(nn.ACTIVATIONS)[0], (NETWORK,), choices=tuple(nn.ACTIVATIONS)),
+    LinkParam(OPTIMIZER, CHOICE, tuple(nn.OPTIMIZERS)[0], (NETWORK,), choices=tuple(nn.OPTIMIZERS)),
+    LinkParam(TRAIN_STEPS, WHOLE, DEFAULT_TRAIN_STEPS, (NETWORK,), MIN_TRAIN_STEPS, MAX_TRAIN_STEPS),
+    LinkParam(OPERATION, CHOICE, None, (OPERATIONS,)),  # choices and default: the engine's ops
+)})
+
+
+class LinkValue(NamedTuple):
+    """What a control starts from, given the link's values for it. `replace`: the link's text is
+    not what Streamlit would read as this value (a bad value, a repeat, "1" for true, -0), so the
+    control must start from `value` instead; `note` says so when the link asked for something else."""
+
+    value: object
+    note: str | None = None
+    replace: bool = False
+
+
+def _plain(v: float) -> str:
+    """A number as a note writes it: 1.2, 0.0001, 1,000,000 (not 1e+06), ∞."""
+    return f"{int(v):,}" if math.isfinite(v) and v == int(v) and abs(v) < 1e15 else format_number(v)
+
+
+def shown(param: LinkParam, value: object) -> str:
+    """A control's value as a note writes it: 1.2, 50, on, moons."""
+    if param.kind == SWITCH:
+        return "on" if value else "off"
+    if param.kind in (NUMBER, WHOLE):
+        return _plain(value)
+    return str(value)
+
+
+def _bounds(param: LinkParam, low: float | None, high: float | None) -> tuple[float | None, float | None]:
+    return (param.low if low is None else low), (param.high if high is None else high)
+
+
+def _number(text: str, whole: bool) -> float | int | None:
+    """The text as a finite number (an int for a whole one), or None. -0 reads as 0."""
+    try:
+        v = float(text)
+    except ValueError:
+        return None
+    if not math.isfinite(v) or (whole and v != int(v)):
+        return None
+    return int(v) if whole else v + 0.0
+
+
+def _between(low: float | None, high: float | None) -> str:
+    if low is not None and high is not None:
+        return f"between {_plain(low)} and {_plain(high)}"
+    return f"at least {_plain(low)}" if low is not None else f"at most {_plain(high)}"
+
+
+def _problem(param: LinkParam, text: str, low, high, choices) -> tuple[object, str | None, bool]:
+    """(value, why it cannot be used or None, whether Streamlit would read the text differently)."""
+    kind = param.kind
+    if kind == TEXT:
+        if len(text) > MAX_LINK_TEXT:
+            return text[:MAX_LINK_TEXT], f"is longer than {MAX_LINK_TEXT:,} characters: it is cut there", True
+        return text, None, False
+    if kind == SWITCH:
+        word = text.strip().lower()
+        if word in _TRUE | _FALSE:
+            return word in _TRUE, None, word not in ("true", "false")
+        return None, "is neither on nor off (true or false)", True
+    if kind == CHOICE:
+        options = choices or param.choices
+        if text in options:
+            return text, None, False
+        named = ", ".join(options[:SHOWN_CHOICES]) + (", …" if len(options) > SHOWN_CHOICES else "")
+        return None, f"is not one of {named}", True
+    whole = kind == WHOLE
+    v = _number(text, whole)
+    if v is None:
+        return None, f"is not {'a whole' if whole else 'an ordinary'} number", True
+    if (low is not None and v < low) or (high is not None and v > high):
+        return None, f"= {shown(param, v)} is not {_between(low, high)}", True
+    return v, None, text.strip() != text or (not whole and v == 0 and text.lstrip().startswith("-"))
+
+
+def link_text(param: LinkParam, value: object) -> str:
+    """How the URL writes a control's value: true, 1.2, 50, moons (as the control itself does)."""
+    if param.kind == SWITCH:
+        return "true" if value else "false"
+    if param.kind == NUMBER:
+        return repr(float(value))
+    return str(value)
+
+
+def read_link(param: LinkParam, values: list[str], *, low: float | None = None, high: float | None = None,
+              choices: tuple[str, ...] = (), fallback: object = None) -> LinkValue:
+    """What the control keyed `param.key` starts from when the link gives it `values` (the text
+    of each time the parameter appears). `low`/`high` and `choices` override the registry's;
+    `fallback` (else the default) is used in place of a value that cannot be. No note for a
+    value that can be used as it is."""
+    used = param.default if fallback is None else fallback
+    if not values:
+        return LinkValue(used)
+    low, high = _bounds(param, low, high)
+    value, why, replace = _problem(param, values[-1], low, high, choices)
+    name = param.key
+    if why is not None and value is None:
+        return LinkValue(used, f"The link's {name} {why}: using {name} = {shown(param, used)} instead.", True)
+    if why is not None:
+        return LinkValue(value, f"The link's {name} {why}.", True)
+    if len(values) > 1:
+        return LinkValue(value, f"The link gives {name} {len(values)} times: using the last, "
+                                f"{name} = {shown(param, value)}.", True)
+    return LinkValue(value, None, replace)
+
+
+def read_range(lo_values: list[str], hi_values: list[str],
+               fallback: tuple[float, float] = DEFAULT_RANGE) -> tuple[tuple[float, float], list[str], bool]:
+    """The plot range a link's lo and hi give (`fallback` for one it lacks), its notes, and
+    whether the controls must start from it rather than from the link. Any float is read here,
+    inf and nan too, so that checked_range's own message (RANGE_NOT_FINITE...) says what is wrong."""
+    notes, asked, replace = [], [], False
+    for param, values, default in ((LINK_PARAMS[LOW], lo_values, fallback[0]),
+                                   (LINK_PARAMS[HIGH], hi_values, fallback[1])):
+        if len(values) > 1:
+            notes.append(f"The link gives {param.key} {len(values)} times: using the last.")
+        try:
+            asked.append(float(values[-1]) + 0.0 if values else default)
+        except ValueError:
+            notes.append(f"The link's {param.key} is not a number: using {param.key} = {_plain(default)} instead.")
+            asked.append(default)
+        replace |= len(values) > 1 or bool(notes)
+    (lo, hi), problem = checked_range(*asked)
+    if problem is not None:
+        notes.append(f"The link's plot range, {LOW} = {_plain(asked[0])} and {HIGH} = {_plain(asked[1])}, cannot "
+                     f"be used: {problem} Using {_plain(lo)} to {_plain(hi)} instead.")
+        replace = True
+    return (lo, hi), notes, replace
 
 
 # ---- operations ---------------------------------------------------------------------------------

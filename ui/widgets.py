@@ -11,14 +11,19 @@ from __future__ import annotations
 import base64
 from dataclasses import dataclass
 from types import MappingProxyType
+from urllib.parse import urlsplit, urlunsplit
 
 import streamlit as st
+from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
 
 from lessons import descent, viz
 from tinytorch.expr import Expression, ExpressionError
 from ui import compute, view
 from ui.presets import PRESETS
 
+# How a control is bound to the URL. Pages use `linked(key)`, which adds these after checking the
+# link's value; a new control is declared once in view.LINK_PARAMS (tests/test_app_links.py checks
+# that every bound control of every page is).
 URL_BOUND = MappingProxyType({"bind": "query-params", "persist_state": "session"})
 
 
@@ -32,6 +37,112 @@ def require_app_navigation() -> None:
     if PagesManager.uses_pages_directory:
         PagesManager.uses_pages_directory = False
         st.rerun()
+
+
+# ---- the link: checked before any control reads it ---------------------------------------------
+
+_NOTES, _NOTES_AREA = "link_notes", "link_notes_area"  # session state: (page, notes), this run's container
+LINK_NOTE_ICON = ":material/link_off:"
+
+
+def open_link_notes(page: str) -> None:
+    """Called by playground.py before the page runs: the notes about this page's link go at its
+    top, and stay there while the student is on the page (or until dismissed)."""
+    kept = st.session_state.get(_NOTES)
+    if kept is None or kept[0] != page:
+        st.session_state[_NOTES] = kept = (page, [])
+    area = st.container()
+    st.session_state[_NOTES_AREA] = area
+    for note in kept[1]:
+        area.warning(note, icon=LINK_NOTE_ICON)
+    if kept[1]:
+        area.button("Dismiss", key="dismiss_link_notes", icon=":material/close:",
+                    on_click=lambda: st.session_state[_NOTES][1].clear())
+
+
+def link_note(note: str) -> None:
+    """Show a note about the link at the top of the page (our words and numbers only: it is Markdown)."""
+    if _NOTES not in st.session_state:  # a page run without playground.py (a test of one script)
+        open_link_notes("")
+    notes = st.session_state[_NOTES][1]
+    if note not in notes:
+        notes.append(note)
+        st.session_state[_NOTES_AREA].warning(note, icon=LINK_NOTE_ICON)
+
+
+def _start_from(key: str, value: object, default: object = None) -> None:
+    """Make the control keyed `key` start from `value`, not from the link's text for it.
+
+    Streamlit seeds a bound control from its own copy of the URL as first loaded, which no public
+    call reaches; that copy is where int(inf) crashed the page. Drop the parameter from it, and
+    write the value used into the address bar (none for the default, as Streamlit does)."""
+    param = view.LINK_PARAMS[key]
+    with get_script_run_ctx().session_state.query_params() as params:
+        params._initial_query_params.pop(key, None)
+        if value == (param.default if default is None else default):
+            params.remove_param(key)
+        else:
+            params.set_corrected_value(key, view.link_text(param, value), "string_value")
+    st.session_state[key] = value
+
+
+def _first_read(*keys: str) -> bool:
+    """Whether the link is still to be read for these controls: Streamlit seeds a control from the
+    URL only before the session has a value for it; afterwards the URL just follows the control."""
+    return not any(key in st.session_state for key in keys)
+
+
+def linked(key: str, *, low: float | None = None, high: float | None = None,
+           choices: tuple[str, ...] = (), default: object = None) -> dict:
+    """The keyword arguments that bind the control `key` to the link (`key`, `bind`,
+    `persist_state`), after checking the link's value for it against view.LINK_PARAMS[key]
+    (view.read_link): a value that cannot be used is replaced by `default` (else the registry's),
+    with a note at the top of the page. `low`, `high` and `choices` are the page's, where the
+    registry leaves them open."""
+    param = view.LINK_PARAMS[key]
+    if _first_read(key):
+        reading = view.read_link(param, st.query_params.get_all(param.key), low=low, high=high, choices=choices,
+                                 fallback=default)
+        if reading.replace:
+            _start_from(key, reading.value, default)
+        if reading.note:
+            link_note(reading.note)
+    return {"key": param.key, **URL_BOUND}
+
+
+def missing_page(pages) -> str | None:
+    """The page a link (or a stale tab) asked for when the app has no such page, else None.
+    Streamlit then runs the default page as if asked for it, at the wrong address."""
+    manager = get_script_run_ctx().pages_manager
+    asked_hash, asked = manager.intended_page_script_hash, manager.intended_page_name
+    if asked_hash:
+        return None if asked_hash in {page._script_hash for page in pages} else asked or asked_hash
+    return None if not asked or asked in {page.url_path for page in pages} else asked
+
+
+MISSING_PAGE = "The link's page does not exist in this app: here is the Playground, with the rest of the link."
+
+
+_LEFT_PAGE = "left_missing_page"
+
+
+def leave_missing_page(asked: str, home) -> None:
+    """Run the Playground at its own address instead (a note says why), keeping the link's
+    settings: Streamlit would run it at the missing page's address, so its share link kept it."""
+    link_note(MISSING_PAGE)
+    st.session_state[_LEFT_PAGE] = asked
+    st.switch_page(home, query_params=st.query_params.to_dict())
+
+
+def page_url() -> str | None:
+    """The address of the page shown, for a share link: the browser's, except in the run right
+    after leave_missing_page, when the browser has not yet told us its new address."""
+    url, left = st.context.url, st.session_state.get(_LEFT_PAGE)
+    if url and left:
+        parts = urlsplit(url)
+        if parts.path.endswith("/" + left):
+            return urlunsplit(parts._replace(path=parts.path[: -len(left)]))
+    return url
 
 
 # ---- the shared controls ----------------------------------------------------------------------
@@ -75,8 +186,8 @@ def function_box(container=None, *, present: bool = False,
     """A function box (f(x) and its examples menu by default; `spec=view.F_OF_XY` for f(x, y)).
     Returns the text, the expression to draw (the typed one, or the last good one), the error."""
     box = container or st.sidebar
-    text = box.text_input(spec.label, value=spec.default, key=spec.key, placeholder=spec.placeholder,
-                          help=spec.help, **URL_BOUND)
+    text = box.text_input(spec.label, value=spec.default, placeholder=spec.placeholder, help=spec.help,
+                          **linked(spec.key))
     examples = spec.examples and not present
     if examples:
         box.selectbox("Examples", PRESETS, index=None, key="preset", format_func=lambda p: p.name,
@@ -94,7 +205,15 @@ def function_box(container=None, *, present: bool = False,
 
 def range_inputs() -> tuple[tuple[float, float], str | None]:
     """The shared plot range (keys lo, hi) in the current container: the range to use, and a
-    message when the one asked for cannot be used."""
+    message when the one asked for cannot be used (the link's lo and hi are checked first, together)."""
+    if _first_read(view.LOW, view.HIGH):
+        (lo, hi), notes, replace = view.read_range(st.query_params.get_all(view.LOW),
+                                                   st.query_params.get_all(view.HIGH))
+        if replace:
+            _start_from(view.LOW, lo)
+            _start_from(view.HIGH, hi)
+        for note in notes:
+            link_note(note)
     lo_asked = st.number_input("x from", value=view.DEFAULT_RANGE[0], key=view.LOW, format="%g", **URL_BOUND)
     hi_asked = st.number_input("x to", value=view.DEFAULT_RANGE[1], key=view.HIGH, format="%g", **URL_BOUND)
     return view.checked_range(lo_asked, hi_asked)
@@ -104,12 +223,12 @@ def function_controls(*, point: bool = True) -> FunctionView:
     """The controls every f(x) page shares, in the sidebar (the slider moves to the page in
     presenter mode, where the sidebar is hidden)."""
     side = st.sidebar
-    present = side.toggle("Presenter mode", key=view.PRESENT, help=view.PRESENT_HELP, **URL_BOUND)
+    present = side.toggle("Presenter mode", help=view.PRESENT_HELP, **linked(view.PRESENT))
     text, expr, error = function_box(side, present=present)
     with side.expander("Plot range and options", expanded=False):
         (lo, hi), range_problem = range_inputs()
-        second = st.toggle("Show f″ (from the engine, differentiating f′)", key=view.SECOND, **URL_BOUND)
-        check = st.toggle("Check f′ against finite differences", key=view.CHECK, **URL_BOUND)
+        second = st.toggle("Show f″ (from the engine, differentiating f′)", **linked(view.SECOND))
+        check = st.toggle("Check f′ against finite differences", **linked(view.CHECK))
     x = view.DEFAULT_X
     if point:
         where = st.container() if present else side
@@ -162,11 +281,12 @@ def point_slider(container, label: str, key: str, lo: float, hi: float, default:
                  number_format: str = "%.2f") -> float:
     """A point's slider, its key shared by the pages (and the URL). A value kept from a wider
     range (another page's, or before the range changed) would sit outside this slider: then it
-    starts from its default instead, as it does when a link's value does not fit."""
+    starts from its default instead, as it does (with a note) when a link's value does not fit."""
     kept = st.session_state.get(key)
     if kept is not None and not lo <= kept <= hi:
         st.session_state[key] = default
-    return container.slider(label, lo, hi, value=default, step=step, key=key, format=number_format, **URL_BOUND)
+    return container.slider(label, lo, hi, value=default, step=step, format=number_format,
+                            **linked(key, low=lo, high=hi, default=default))
 
 
 _BOXES = MappingProxyType({"success": st.success, "warning": st.warning, "error": st.error})

@@ -1,0 +1,185 @@
+"""Links as a hostile visitor writes them, through AppTest: no value from a URL crashes a page,
+and every value that cannot be used gets a note naming the parameter and what is used instead.
+
+The parameters come from ui.view.LINK_PARAMS, so a control added there is covered here; a page
+control bound to the URL but missing from the registry fails `test_the_registry_lists_...`.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+
+import pytest
+from apptest import ENTRY, no_exception, open_app
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from streamlit.testing.v1 import AppTest
+
+from ui import view, widgets
+
+PAGES = (view.PLAYGROUND, view.BACKPROP, view.TWO_VARIABLES, view.DESCENT, view.NETWORK, view.OPERATIONS)
+# A few examples per page in CI; TINYTORCH_LINK_EXAMPLES=200 for a long run.
+EXAMPLES = int(os.environ.get("TINYTORCH_LINK_EXAMPLES", "6"))
+
+
+def link_notes(at) -> list[str]:
+    return [w.value for w in at.warning if w.value.startswith(("The link's ", "The link gives "))]
+
+
+def bound_keys(at) -> set[str]:
+    """The parameters the page's controls are bound to, as Streamlit registered them."""
+    with at.session_state._state.query_params() as params:
+        return set(params._bindings_by_param)
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_the_registry_lists_every_control_a_page_binds_to_the_url(page):
+    at = open_app(page)
+    no_exception(at)
+    assert bound_keys(at) == {key for key, p in view.LINK_PARAMS.items() if page in p.pages}
+
+
+# ---- the crashes the issue found, and the silent drops -----------------------------------------
+
+
+@pytest.mark.parametrize("steps", ["inf", "-inf", "Infinity", "1e309", "1e999", "9" * 309, "2.5", "nan"])
+def test_descent_steps_from_a_link_never_crash(steps):
+    at = open_app(view.DESCENT, steps=steps)
+    no_exception(at)
+    assert link_notes(at) == ["The link's steps is not a whole number: using steps = 50 instead."]
+    assert at.number_input(key=view.STEPS).value == view.DEFAULT_DESCENT_STEPS
+    assert view.STEPS not in at.query_params  # the default is not kept in the address
+
+
+@pytest.mark.parametrize("noise", ["-0", "-0.0", "-0e3"])
+def test_network_noise_of_minus_zero_is_no_noise(noise):
+    at = open_app(view.NETWORK, noise=noise)
+    no_exception(at)
+    slider = at.slider(key=view.NOISE)
+    assert slider.value == 0 and math.copysign(1, slider.value) == 1 and not link_notes(at)
+    assert at.query_params[view.NOISE] == "0.0"
+
+
+@pytest.mark.parametrize(("page", "params", "note"), [
+    (view.PLAYGROUND, {"x": "abc"}, "The link's x is not an ordinary number: using x = 1.2 instead."),
+    (view.PLAYGROUND, {"x": "1e999"}, "The link's x is not an ordinary number: using x = 1.2 instead."),
+    (view.PLAYGROUND, {"x": "100"}, "The link's x = 100 is not between -3 and 3: using x = 1.2 instead."),
+    (view.PLAYGROUND, {"lo": "inf"}, f"The link's plot range, lo = ∞ and hi = 3, cannot be used: "
+                                     f"{view.RANGE_NOT_FINITE} Using -3 to 3 instead."),
+    (view.PLAYGROUND, {"lo": "2", "hi": "-2"}, f"The link's plot range, lo = 2 and hi = -2, cannot be used: "
+                                               f"{view.RANGE_REVERSED} Using -3 to 3 instead."),
+    (view.PLAYGROUND, {"d2": "maybe"}, "The link's d2 is neither on nor off (true or false): using d2 = off instead."),
+    (view.DESCENT, {"lr": "nan"}, "The link's lr is not an ordinary number: using lr = 0.1 instead."),
+    (view.DESCENT, {"x0": "abc"}, "The link's x0 is not an ordinary number: using x0 = 2.5 instead."),
+    (view.NETWORK, {"data": "foo"}, "The link's data is not one of moons, circles, xor: using data = moons instead."),
+    (view.NETWORK, {"epochs": "1e999"}, "The link's epochs is not a whole number: using epochs = 300 instead."),
+    (view.BACKPROP, {"f": "x^2", "step": "9"}, "The link's step = 9 is not between 0 and 2: using step = 0 instead."),
+    (view.TWO_VARIABLES, {"y": "-inf"}, "The link's y is not an ordinary number: using y = 0.5 instead."),
+    (view.OPERATIONS, {"op": "Nope"}, "The link's op is not one of Add, Sub, Neg, Mul, Div, Pow, …: using op = Add "
+                                      "instead."),
+])
+def test_a_value_that_cannot_be_used_gets_a_note(page, params, note):
+    at = open_app(page, **params)
+    no_exception(at)
+    assert link_notes(at) == [note]
+
+
+def test_a_range_note_replaces_the_pages_range_warning_and_uses_the_default():
+    at = open_app(lo="2", hi="-2")
+    assert at.number_input(key=view.LOW).value == -3 and at.number_input(key=view.HIGH).value == 3
+    assert [w.value for w in at.warning] == link_notes(at)  # no second, stale range warning
+
+
+def test_notes_stay_while_the_student_works_and_can_be_dismissed():
+    at = open_app(x="abc")
+    at.slider(key=view.POINT).set_value(0.5).run()
+    assert link_notes(at) == ["The link's x is not an ordinary number: using x = 1.2 instead."]
+    at.button(key="dismiss_link_notes").click().run()
+    no_exception(at)
+    assert not link_notes(at)
+
+
+def test_good_values_pass_without_a_note_and_words_for_switches_work():
+    at = open_app(f="x^2", x="0.5", lo="-1", hi="2", d2="1", check="yes", table="on")
+    no_exception(at)
+    assert not link_notes(at)
+    assert at.slider(key=view.POINT).value == 0.5
+    assert at.toggle(key=view.SECOND).value and at.toggle(key=view.CHECK).value and at.toggle(key=view.TABLE).value
+    assert at.query_params[view.SECOND] == "true"  # the address says it the way the control reads it
+
+
+def test_repeated_keys_use_the_last_with_a_note():
+    at = AppTest.from_file(str(ENTRY), default_timeout=60)
+    at.query_params[view.POINT] = ["0.5", "-1"]
+    at.run()
+    no_exception(at)
+    assert at.slider(key=view.POINT).value == -1
+    assert link_notes(at) == ["The link gives x 2 times: using the last, x = -1."]
+
+
+def test_a_link_to_no_page_says_so_and_opens_the_playground_at_its_own_address():
+    at = AppTest.from_file(str(ENTRY), default_timeout=60)
+    at.query_params["f"] = "x^2"
+    at._page_hash = "nosuchpage"  # what a tab sends for /nosuchpage (the browser test opens it for real)
+    at.run()
+    no_exception(at)
+    assert link_notes(at) == [widgets.MISSING_PAGE]
+    assert at.text_input(key=view.FUNCTION).value == "x^2"  # the rest of the link came along
+    assert at.title[0].value == "Backprop, live" and at.get("image")  # the Playground itself
+    assert at._finished_page_script_hash != "nosuchpage"
+
+
+# ---- every parameter of every page, with hypothesis ---------------------------------------------
+
+HOSTILE = st.sampled_from(["", " ", "abc", "nan", "NaN", "-nan", "inf", "-inf", "Infinity", "-0", "-0.0", "-0e3",
+                           "0", "1", "-1", "1e308", "-1e308", "1e309", "1e999", "9" * 400, "1e-320", "0x10", "true",
+                           "false", "TRUE", "2.5", "1_000", "moons", "Add", "x^2", "\x00", "<b>", "**x**", "١٢",
+                           "x" * 5000, "(" * 400])
+VALUES = st.lists(st.one_of(HOSTILE, st.text(max_size=40),
+                            st.floats(allow_nan=True, allow_infinity=True).map(repr)), min_size=1, max_size=3)
+
+
+def _surely_bad(param: view.LinkParam, text: str) -> bool:
+    """A value that no control of this kind can use, whatever the page's bounds."""
+    if param.kind in (view.NUMBER, view.WHOLE):
+        try:
+            v = float(text)
+        except ValueError:
+            return True
+        return not math.isfinite(v) or (param.kind == view.WHOLE and v != int(v))
+    return param.kind == view.SWITCH and text.strip().lower() not in {"true", "false", "1", "0", "yes", "no", "on",
+                                                                     "off"}
+
+
+@pytest.mark.parametrize("page", PAGES)
+@settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow], database=None)
+@given(data=st.data())
+def test_no_link_crashes_a_page_and_every_unusable_value_is_noted(page, data):
+    keys = sorted(k for k, p in view.LINK_PARAMS.items() if page in p.pages)
+    chosen = data.draw(st.lists(st.sampled_from(keys), min_size=1, max_size=3, unique=True), label="keys")
+    query = {key: data.draw(VALUES, label=key) for key in chosen}
+    at = AppTest.from_file(str(ENTRY), default_timeout=60)
+    for key, values in query.items():
+        at.query_params[key] = values
+    at.switch_page(page).run()
+    no_exception(at)
+    notes, read = link_notes(at), bound_keys(at)  # a control the page did not reach (f empty) reads it later
+    for key, values in query.items():
+        param = view.LINK_PARAMS[key]
+        if key in read and len(values) > 1 or _surely_bad(param, values[-1]):
+            assert any(f"link's {key} " in n or f"link gives {key} " in n or
+                       (key in (view.LOW, view.HIGH) and "link's plot range" in n) for n in notes), (key, notes)
+    for note in notes:  # and a note only about what the link gave
+        assert any(f" {key} " in note for key in query), note
+
+
+@pytest.mark.parametrize(("key", "value"), [(view.STEPS, math.inf), (view.STEPS, math.nan), (view.STEPS, 1e300),
+                                            (view.RATE, math.nan), (view.START, -math.inf)])
+def test_a_forged_widget_message_does_not_crash_the_descent_page(key, value):
+    # A websocket client can send any number for a number input; the browser never sends inf.
+    at = open_app(view.DESCENT, f="x^2")
+    at.number_input(key=key).set_value(value).run()
+    no_exception(at)
+    at.run()
+    no_exception(at)
