@@ -29,8 +29,8 @@ def test_the_f_of_x_box_is_the_playgrounds_and_the_two_variable_box_is_its_own()
     assert view.F_OF_XY.key == view.FUNCTION_XY and view.F_OF_XY.memory != view.F_OF_X.memory
     assert parse(view.F_OF_XY.default, view.F_OF_XY.variables).text == "x*y+sin(y)"
     keys = [view.FUNCTION, view.POINT, view.LOW, view.HIGH, view.SECOND, view.CHECK, view.PRESENT, view.TABLE,
-            view.STEP, view.FUNCTION_XY, view.POINT_Y, view.START, view.RATE, view.STEPS, view.DATASET,
-            view.NOISE, view.ACTIVATION, view.OPTIMIZER, view.TRAIN_STEPS, view.OPERATION]
+            view.STEP, view.FUNCTION_XY, view.POINT_Y, view.FUNCTION_DESCENT, view.START, view.RATE, view.STEPS,
+            view.DATASET, view.NOISE, view.ACTIVATION, view.OPTIMIZER, view.TRAIN_STEPS, view.OPERATION]
     assert len(set(keys)) == len(keys)  # every URL parameter means one thing
 
 
@@ -38,6 +38,7 @@ def test_every_descent_status_has_its_own_box():
     assert set(view.DESCENT_VERDICTS) == set(descent.STATUSES)
     assert {v.box for v in view.DESCENT_VERDICTS.values()} <= {"success", "warning", "error"}
     assert view.DESCENT_VERDICTS[descent.CONVERGED].box == "success"
+    assert view.DESCENT_VERDICTS[descent.STALLED].box == "warning"  # flat, but not a minimum
     assert view.DESCENT_VERDICTS[descent.DIVERGED].box == view.DESCENT_VERDICTS[descent.NOT_FINITE].box == "error"
     assert len({v.heading for v in view.DESCENT_VERDICTS.values()}) == len(descent.STATUSES)
 
@@ -56,8 +57,8 @@ def test_the_descent_table_lists_every_iterate_and_the_step_to_the_next():
 def test_descent_examples_parse_and_are_within_the_limits(example):
     expr = parse(example.text)
     assert descent.MIN_LR <= example.lr <= descent.MAX_LR and abs(example.x0) <= descent.MAX_START
-    assert view.DEFAULT_DESCENT_STEPS <= descent.MAX_STEPS
-    descent.run(lambda x: expr(x=x), example.x0, example.lr, view.DEFAULT_DESCENT_STEPS)  # no exception
+    assert 1 <= example.steps <= descent.MAX_STEPS
+    descent.run(lambda x: expr(x=x), example.x0, example.lr, example.steps)  # no exception
 
 
 def test_the_network_redraws_every_few_steps_but_leaves_the_last_to_the_page():

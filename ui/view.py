@@ -22,7 +22,7 @@ from ui.presets import PRESETS
 FUNCTION, POINT, LOW, HIGH, SECOND, CHECK, PRESENT, TABLE = "f", "x", "lo", "hi", "d2", "check", "present", "table"
 STEP = "step"  # the backprop page's position in the backward pass
 FUNCTION_XY, POINT_Y = "fxy", "y"  # two variables (x is the Playground's point, shared)
-START, RATE, STEPS = "x0", "lr", "steps"  # gradient descent
+FUNCTION_DESCENT, START, RATE, STEPS = "fmin", "x0", "lr", "steps"  # gradient descent
 DATASET, NOISE, ACTIVATION, OPTIMIZER, TRAIN_STEPS = "data", "noise", "act", "opt", "epochs"  # the network
 OPERATION = "op"  # the operations reference
 
@@ -168,11 +168,19 @@ DEFAULT_Y = 0.5
 # ---- gradient descent ---------------------------------------------------------------------------
 # The limits on x0, lr and steps are descent.py's (MAX_START, MIN_LR..MAX_LR, MAX_STEPS), and so
 # are their messages: the page shows the ValueError that descent.run raises.
+# The page has its own function (key fmin), a bowl that converges with the default settings: most
+# of the Playground's functions have no minimum (x³ + 2x runs off), and the first view should
+# show descent working. The Playground's function is one click away.
 
-DEFAULT_START = 2.5
-DEFAULT_RATE = 0.1
+DEFAULT_DESCENT_FUNCTION = "(x-1)^2"
+DEFAULT_START = -2.0
+DEFAULT_RATE = 0.2
 DEFAULT_DESCENT_STEPS = 50
 DESCENT_SETTINGS_TITLE = "These descent settings cannot be used"
+DESCENT_EMPTY_SETTING = "Type a number for each of x₀, lr and the steps."
+
+F_DESCENT = FunctionBox(FUNCTION_DESCENT, ("x",), DEFAULT_DESCENT_FUNCTION, "f(x) =", "for example (x-1)^2",
+                        FUNCTION_HELP, "last_good_descent_function", False)
 
 
 class Verdict(NamedTuple):
@@ -185,6 +193,7 @@ class Verdict(NamedTuple):
 
 DESCENT_VERDICTS = MappingProxyType({
     descent.CONVERGED: Verdict("success", "Converged", ":material/check_circle:"),
+    descent.STALLED: Verdict("warning", "Stuck: not a minimum", ":material/block:"),
     descent.RAN_ALL_STEPS: Verdict("warning", "Ran all the steps", ":material/hourglass_bottom:"),
     descent.OSCILLATING: Verdict("warning", "Oscillating", ":material/swap_horiz:"),
     descent.DIVERGED: Verdict("error", "Diverged", ":material/warning:"),
@@ -192,22 +201,27 @@ DESCENT_VERDICTS = MappingProxyType({
 })
 
 
-DESCENT_DEAD_ENDS = (descent.DIVERGED, descent.NOT_FINITE)  # runs that found no minimum: offer a bowl
-
-
 class DescentExample(NamedTuple):
+    """A function and settings that show one way descent goes (one click fills them all in)."""
+
     name: str
     text: str
     x0: float
     lr: float
+    steps: int = DEFAULT_DESCENT_STEPS
 
 
 DESCENT_EXAMPLES: tuple[DescentExample, ...] = (
-    DescentExample("A bowl: (x − 2)², lr = 0.1", "(x-2)^2", 0.0, 0.1),
-    DescentExample("Overshooting but settling: x², lr = 0.9", "x^2", 2.0, 0.9),
-    DescentExample("Too large a step: x², lr = 1.1", "x^2", 1.0, 1.1),
-    DescentExample("Two valleys: x⁴ − 3x² + x, lr = 0.05", "x^4 - 3x^2 + x", 0.5, 0.05),
-    DescentExample("No minimum: x³ + 2x", "x^3 + 2x", 1.0, 0.1),
+    DescentExample("Converges", DEFAULT_DESCENT_FUNCTION, DEFAULT_START, DEFAULT_RATE),  # the first view
+    DescentExample("Too small a step", DEFAULT_DESCENT_FUNCTION, DEFAULT_START, 0.01),
+    DescentExample("Overshoots, then settles", DEFAULT_DESCENT_FUNCTION, DEFAULT_START, 0.9, 100),
+    DescentExample("Bounces for ever", DEFAULT_DESCENT_FUNCTION, DEFAULT_START, 1.0),
+    DescentExample("Diverges", DEFAULT_DESCENT_FUNCTION, DEFAULT_START, 1.2),
+    DescentExample("Two valleys", "x^4 - 3x^2 + x", 0.5, 0.05),
+    DescentExample("A saddle", "x^4/4 - x^3/3", -1.0, 0.1),
+    DescentExample("A flat shoulder", "x^2/(1 + x^2)", 2.5, 0.1),
+    DescentExample("Starts on a hilltop", "x^4 - 2x^2", 0.0, 0.1),
+    DescentExample("No minimum", "x^3 + 2x", 1.0, 0.1),
 )
 
 

@@ -9,6 +9,7 @@ student moves between pages.
 from __future__ import annotations
 
 import base64
+from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 
@@ -20,6 +21,7 @@ from ui import compute, view
 from ui.presets import PRESETS
 
 URL_BOUND = MappingProxyType({"bind": "query-params", "persist_state": "session"})
+_ASSIGNED = "assigned_widgets"  # keys `assign` set whose widgets have not been drawn since
 
 
 def require_app_navigation() -> None:
@@ -32,6 +34,31 @@ def require_app_navigation() -> None:
     if PagesManager.uses_pages_directory:
         PagesManager.uses_pages_directory = False
         st.rerun()
+
+
+# ---- giving a widget a value ------------------------------------------------------------------
+
+
+def assign(values: Mapping[str, object]) -> None:
+    """Set widgets' values from the code (an example, a button, a reset), the one way Streamlit
+    allows: through st.session_state, in a callback or before the widget is drawn.
+
+    Such a widget must not also be given a default in that run: Streamlit ignores it and logs
+    "created with a default value but also had its value set via the Session State API". So
+    each widget that may be assigned takes its default through `default`, which leaves it out
+    for that one run."""
+    st.session_state.update(values)
+    st.session_state[_ASSIGNED] = st.session_state.get(_ASSIGNED, frozenset()) | set(values)
+
+
+def default(key: str, value):
+    """The default to give the widget `key`: `value`, or None in the first run after `assign`
+    set it (its value is decided; None is every widget's "no default")."""
+    assigned = st.session_state.get(_ASSIGNED, frozenset())
+    if key not in assigned:
+        return value
+    st.session_state[_ASSIGNED] = assigned - {key}
+    return None
 
 
 # ---- the shared controls ----------------------------------------------------------------------
@@ -66,7 +93,7 @@ def _use_preset() -> None:
     # A menu of examples, not a setting: it fills the box, then goes back to its prompt.
     chosen = st.session_state.get("preset")
     if chosen is not None:
-        st.session_state[view.FUNCTION] = chosen.text
+        assign({view.FUNCTION: chosen.text})
         st.session_state["preset"] = None
 
 
@@ -75,8 +102,8 @@ def function_box(container=None, *, present: bool = False,
     """A function box (f(x) and its examples menu by default; `spec=view.F_OF_XY` for f(x, y)).
     Returns the text, the expression to draw (the typed one, or the last good one), the error."""
     box = container or st.sidebar
-    text = box.text_input(spec.label, value=spec.default, key=spec.key, placeholder=spec.placeholder,
-                          help=spec.help, **URL_BOUND)
+    text = box.text_input(spec.label, value=default(spec.key, spec.default), key=spec.key,
+                          placeholder=spec.placeholder, help=spec.help, **URL_BOUND)
     examples = spec.examples and not present
     if examples:
         box.selectbox("Examples", PRESETS, index=None, key="preset", format_func=lambda p: p.name,
@@ -154,15 +181,16 @@ def theme() -> str:
     return "dark" if kind == "dark" else "light"
 
 
-def point_slider(container, label: str, key: str, lo: float, hi: float, default: float, step: float,
+def point_slider(container, label: str, key: str, lo: float, hi: float, start: float, step: float,
                  number_format: str = "%.2f") -> float:
     """A point's slider, its key shared by the pages (and the URL). A value kept from a wider
     range (another page's, or before the range changed) would sit outside this slider: then it
     starts from its default instead, as it does when a link's value does not fit."""
     kept = st.session_state.get(key)
     if kept is not None and not lo <= kept <= hi:
-        st.session_state[key] = default
-    return container.slider(label, lo, hi, value=default, step=step, key=key, format=number_format, **URL_BOUND)
+        assign({key: start})
+    return container.slider(label, lo, hi, value=default(key, start), step=step, key=key, format=number_format,
+                            **URL_BOUND)
 
 
 _BOXES = MappingProxyType({"success": st.success, "warning": st.warning, "error": st.error})
