@@ -1,7 +1,7 @@
 """Plotly figures for the teaching pages: two variables, gradient descent, a tiny network.
 
 Same style as `plots.py`, whose colours and helpers these reuse: Okabe–Ito colours from
-`plots.THEMES` (f in blue, derivatives in orange, tangents in pink), transparent backgrounds,
+`plots.THEMES` (palette.py: x in blue, f in ink, derivatives in vermillion), transparent backgrounds,
 `template="none"`, evenly spaced axes sent as x0 + dx, nan and ±inf drawn as gaps. Grids of
 values (contours) go to plotly as float32, half the bytes of float64 and still 7 digits, more
 than any hover label shows.
@@ -105,14 +105,16 @@ def contour_figure(surface: Surface, x0: float, y0: float, fx: float, fy: float,
     no_arrow = _gradient_note(fx, fy, where)
     notes = [n for n in (no_arrow, _gaps_note(surface.f)) if n]
 
-    levels = robust_range(surface.f)  # ignores far-out values near poles, as the curve plots do
+    # Levels over the values f takes (no margin: a colour bar from −1.8 for x² + 3y² would name a
+    # value f never takes), ignoring far-out values near poles, as the curve plots do.
+    levels = robust_range(surface.f, pad=False)
     contours = {"coloring": "fill", "showlines": True}
-    if levels is not None:
+    if levels is not None and levels[1] > levels[0]:
         low, high = levels
         contours.update(start=low, end=high, size=(high - low) / CONTOUR_LEVELS)
     traces = [{
         "type": "contour", "z": _grid_z(surface.f), **evenly(xs), **evenly(ys, "y"), "name": "f", "connectgaps": False,
-        "contours": contours, "autocontour": levels is None,
+        "contours": contours, "autocontour": "start" not in contours,
         "colorscale": [[0, palette["background"]], [1, palette["f"]]],
         "line": {"color": palette["grid"], "width": 0.5},
         "colorbar": {"title": {"text": "f"}, "thickness": 14, "outlinewidth": 0},
@@ -247,7 +249,7 @@ def loss_figure(losses: Sequence[float], accuracies: Sequence[float], theme: str
         raise ValueError(f"one accuracy per loss: {losses.size} losses, {accuracies.size} accuracies")
     steps = {"x0": 1, "dx": 1}  # training steps are numbered from 1
     traces = [line(steps, losses, "loss (cross-entropy)", palette["f"]),
-              line(steps, accuracies, "accuracy", palette["df"], yaxis="y2", hovertemplate="%{y:.1%}")]
+              line(steps, accuracies, "accuracy", palette["f"], dash="dot", yaxis="y2", hovertemplate="%{y:.1%}")]
     spec = layout(palette, hovermode="x unified",
                      xaxis=axis(palette, "step", range=[1, max(len(losses), 2)]),
                      yaxis=axis(palette, "loss", rangemode="tozero"),
@@ -258,9 +260,9 @@ def loss_figure(losses: Sequence[float], accuracies: Sequence[float], theme: str
     return figure(traces, spec)
 
 
-# Class 0 and class 1: the two Okabe–Ito colours of f and f′, and two marker shapes, so the
-# classes stay apart without colour too.
-_CLASS_STYLE = (("f", "circle"), ("df", "diamond"))
+# Class 0 and class 1: their own colours (palette.py), and two marker shapes, so the classes stay
+# apart without colour too.
+_CLASS_STYLE = (("class0", "circle"), ("class1", "diamond"))
 
 
 def boundary_figure(grid: BoundaryGrid, X: np.ndarray, y: np.ndarray, theme: str = "light") -> go.Figure:
@@ -284,7 +286,7 @@ def boundary_figure(grid: BoundaryGrid, X: np.ndarray, y: np.ndarray, theme: str
         traces.append({"type": "scatter", "x": points[:, 0], "y": points[:, 1], "mode": "markers",
                        "name": f"class {label}", "hovertemplate": "(%{x:.3g}, %{y:.3g})",
                        "marker": {"color": colour, "symbol": symbol, "size": 9,
-                                  "line": {"color": palette["point"], "width": 1}}})
+                                  "line": {"color": palette["background"], "width": 1}}})
     x_range = [float(grid.xs[0]), float(grid.xs[-1])]
     y_range = [float(grid.ys[0]), float(grid.ys[-1])]
     spec = layout(palette, hovermode="closest",

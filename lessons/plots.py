@@ -15,20 +15,21 @@ import numpy as np
 import plotly.graph_objects as go
 
 from .curves import Curve, fd_error, tangent
+from .palette import BACKGROUNDS, ROLES
 from .viz import format_number
 
 __all__ = ["THEMES", "FONT", "axis", "colours", "evenly", "figure", "function_figure", "gaps", "heading", "layout",
            "line", "point", "robust_range", "tangent_line"]
 
-# Okabe–Ito colours (colour-blind safe), lighter variants on dark backgrounds. Read-only:
-# many sessions share this module.
+# The role colours of palette.py (x, f, f′, f″, the tangent, the classes: one meaning on every
+# page), and the plots' own neutrals. "check" (the finite-difference f′) is a neutral grey: a
+# check, not part of the calculus. Read-only: many sessions share this module.
 THEMES = MappingProxyType({
-    "light": MappingProxyType({"text": "#1F1F1F", "grid": "#E3E3E3", "zero": "#9A9A9A", "f": "#0072B2",
-                               "df": "#D55E00", "d2f": "#009E73", "tangent": "#CC79A7", "point": "#000000",
-                               "check": "#000000", "background": "#FFFFFF"}),
-    "dark": MappingProxyType({"text": "#EAEAEA", "grid": "#3A3A3A", "zero": "#8A8A8A", "f": "#56B4E9",
-                              "df": "#E69F00", "d2f": "#3CC49A", "tangent": "#CC79A7", "point": "#FFFFFF",
-                              "check": "#F0E442", "background": "#1B1B1B"}),
+    theme: MappingProxyType({**ROLES[theme], "point": ROLES[theme]["x"], "background": BACKGROUNDS[theme], **neutral})
+    for theme, neutral in (
+        ("light", {"text": "#1F1F1F", "grid": "#E3E3E3", "zero": "#9A9A9A", "check": "#6B6B6B"}),
+        ("dark", {"text": "#EAEAEA", "grid": "#3A3A3A", "zero": "#8A8A8A", "check": "#B0B0B0"}),
+    )
 })
 
 FONT = "Inter, 'Segoe UI', Helvetica, Arial, sans-serif"
@@ -59,10 +60,12 @@ def evenly(x: np.ndarray, axis: str = "x") -> dict:
     return {axis: x}
 
 
-def robust_range(*arrays: np.ndarray) -> list[float] | None:
+def robust_range(*arrays: np.ndarray, pad: bool = True) -> list[float] | None:
     """A value range that shows the whole curves unless a few values are far out (near a pole).
 
     Plotly's autorange would fit 1/x's ±10000 next to 0 and flatten the rest of the picture.
+    The range never goes beyond the values themselves; `pad` adds a margin of 5% on each side
+    (for a curve's axis, not for a colour scale, which should hold only values f takes).
     """
     values = np.concatenate([a[np.isfinite(a)] for a in arrays])
     if values.size == 0:
@@ -70,8 +73,10 @@ def robust_range(*arrays: np.ndarray) -> list[float] | None:
     low, high = np.percentile(values, [_PERCENTILE, 100 - _PERCENTILE])
     reach = _REACH * (high - low)
     low, high = max(values.min(), low - reach), min(values.max(), high + reach)
-    pad = 0.05 * (high - low) if high > low else max(1.0, abs(high)) * 0.1
-    return [float(low - pad), float(high + pad)]
+    if not pad:
+        return [float(low), float(high)]
+    margin = 0.05 * (high - low) if high > low else max(1.0, abs(high)) * 0.1
+    return [float(low - margin), float(high + margin)]
 
 
 def heading(text: str, size: int = 17) -> dict:
@@ -159,7 +164,8 @@ def function_figure(curve: Curve, x0: float, f0: float, slope: float, *, show_se
 
     lo, hi = float(curve.x[0]), float(curve.x[-1])
     traces.append(tangent_line(x0, f0, slope, lo, hi, f"tangent, slope {format_number(slope)}", palette["tangent"]))
-    traces.append(point(x0, f0, f"f({format_number(x0)}) = {format_number(f0)}", palette["point"], palette["f"]))
+    traces.append(point(x0, f0, f"f({format_number(x0)}) = {format_number(f0)}", palette["point"],
+                        palette["background"]))
 
     spec = layout(palette, hovermode="x unified",
                   xaxis=axis(palette, "x", range=[lo, hi]),

@@ -314,3 +314,12 @@ def test_every_figure_validates_and_follows_the_theme(surface, cut, trained, the
 def test_unknown_theme(surface):
     with pytest.raises(ValueError, match="theme"):
         contour_figure(surface, 0, 0, 1, 1, theme="neon")
+
+
+def test_the_colour_bar_names_only_values_f_takes():
+    # x² + 3y² is 0 at the origin and 36 at the corners: a bar from −1.8 named a value f never takes
+    s = grid(lambda x, y: x * x + 3 * y * y, (-3, 3), (-3, 3), n=61)
+    c = contour_figure(s, 1.0, 0.5, 2.0, 3.0).data[0].contours
+    assert c.start == 0.0 and c.end == 36.0 and c.size == pytest.approx(36 / 20)
+    flat = contour_figure(grid(lambda x, y: x * 0 + 2, (-1, 1), (-1, 1), n=11), 0, 0, 0, 0).data[0]
+    assert flat.autocontour and flat.contours.start is None  # one value: plotly's own single level

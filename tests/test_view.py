@@ -66,3 +66,10 @@ def test_presets_all_parse_evaluate_and_differ():
         y = parse(preset.text)(x=x)
         y.backward()
         assert math.isfinite(y.item()) and math.isfinite(x.grad.item())
+
+
+@pytest.mark.parametrize(("step", "shown"), [(0.01, "%.2f"), (0.001, "%.3f"), (0.1, "%.1f"), (1.0, "%.0f"),
+                                             (10.0, "%.0f"), (1e-5, "%.5f")])
+def test_a_point_slider_shows_as_many_decimals_as_its_step(step, shown):
+    assert view.slider_format(step) == shown
+    assert view.slider_format(view.slider_step(-3, 3)) == "%.2f"  # the default range: x reads 1.20

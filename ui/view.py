@@ -60,6 +60,12 @@ def slider_step(lo: float, hi: float) -> float:
     return 10.0 ** math.floor(math.log10((hi - lo) / 500))
 
 
+def slider_format(step: float) -> str:
+    """A point slider's number format: as many decimals as its step has, on every page ("%.2f"
+    for 0.01: x reads 1.20 wherever it is shown on a slider)."""
+    return f"%.{max(0, -math.floor(math.log10(step) + 1e-9))}f"
+
+
 def clamp(x: float, lo: float, hi: float) -> float:
     return min(max(x, lo), hi)
 

@@ -141,7 +141,7 @@ def function_controls(*, point: bool = True) -> FunctionView:
     if point:
         where = st.container() if present else side
         x = point_slider(where, "x", view.POINT, lo, hi, view.clamp(view.DEFAULT_X, lo, hi),
-                         view.slider_step(lo, hi), number_format="%.3f")
+                         view.slider_step(lo, hi))
     return FunctionView(text, expr, error, float(x), lo, hi, range_problem, second, check, present)
 
 
@@ -181,16 +181,16 @@ def theme() -> str:
     return "dark" if kind == "dark" else "light"
 
 
-def point_slider(container, label: str, key: str, lo: float, hi: float, start: float, step: float,
-                 number_format: str = "%.2f") -> float:
-    """A point's slider, its key shared by the pages (and the URL). A value kept from a wider
-    range (another page's, or before the range changed) would sit outside this slider: then it
-    starts from its default instead, as it does when a link's value does not fit."""
+def point_slider(container, label: str, key: str, lo: float, hi: float, start: float, step: float) -> float:
+    """A point's slider, its key shared by the pages (and the URL), showing as many decimals as its
+    step on every page. A value kept from a wider range (another page's, or before the range
+    changed) would sit outside this slider: then it starts from its default instead, as it does
+    when a link's value does not fit."""
     kept = st.session_state.get(key)
     if kept is not None and not lo <= kept <= hi:
         assign({key: start})
-    return container.slider(label, lo, hi, value=default(key, start), step=step, key=key, format=number_format,
-                            **URL_BOUND)
+    return container.slider(label, lo, hi, value=default(key, start), step=step, key=key,
+                            format=view.slider_format(step), **URL_BOUND)
 
 
 _BOXES = MappingProxyType({"success": st.success, "warning": st.warning, "error": st.error})
