@@ -20,6 +20,7 @@ from ui.presets import PRESETS
 
 # Widget keys = URL parameters.
 FUNCTION, POINT, LOW, HIGH, SECOND, CHECK, PRESENT, TABLE = "f", "x", "lo", "hi", "d2", "check", "present", "table"
+Y_LOW, Y_HIGH = "ylo", "yhi"  # the plot's y range; empty (None) = automatic
 STEP = "step"  # the backprop page's position in the backward pass
 FUNCTION_XY, POINT_Y = "fxy", "y"  # two variables (x is the Playground's point, shared)
 FUNCTION_DESCENT, START, RATE, STEPS = "fmin", "x0", "lr", "steps"  # gradient descent
@@ -53,6 +54,28 @@ def checked_range(lo: float, hi: float) -> tuple[tuple[float, float], str | None
     elif hi - lo < MIN_RANGE_WIDTH:
         problem = RANGE_TOO_NARROW
     return (DEFAULT_RANGE, problem) if problem else ((float(lo), float(hi)), None)
+
+
+Y_RANGE_NOT_FINITE = "The y range must be ordinary numbers."
+Y_RANGE_TOO_LARGE = f"The y range must stay within ±{MAX_RANGE:,.0f}."
+Y_RANGE_REVERSED = "The bottom of the y range must be below its top."
+Y_RANGE_NOTE = "The y axis is back to automatic until then."
+
+
+def checked_y_range(low: float | None, high: float | None) -> tuple[tuple[float | None, float | None], str | None]:
+    """The plot's y range to use, each end None for automatic, and a message when the one asked
+    for cannot be used (then both ends are automatic)."""
+    given = [v for v in (low, high) if v is not None]
+    problem = None
+    if not all(math.isfinite(v) for v in given):
+        problem = Y_RANGE_NOT_FINITE
+    elif any(abs(v) > MAX_RANGE for v in given):
+        problem = Y_RANGE_TOO_LARGE
+    elif len(given) == 2 and low >= high:
+        problem = Y_RANGE_REVERSED
+    if problem:
+        return (None, None), f"{problem} {Y_RANGE_NOTE}"
+    return (None if low is None else float(low), None if high is None else float(high)), None
 
 
 def slider_step(lo: float, hi: float) -> float:

@@ -78,6 +78,8 @@ class FunctionView:
     second: bool
     check: bool
     present: bool
+    y_range: tuple[float | None, float | None] = (None, None)  # None: that end is automatic
+    y_problem: str | None = None
 
     @property
     def stale(self) -> bool:
@@ -86,6 +88,7 @@ class FunctionView:
 
     def share_params(self) -> dict[str, object]:
         return {view.FUNCTION: self.text, view.POINT: self.x, view.LOW: self.lo, view.HIGH: self.hi,
+                view.Y_LOW: self.y_range[0], view.Y_HIGH: self.y_range[1],
                 view.SECOND: self.second, view.CHECK: self.check, view.PRESENT: self.present}
 
 
@@ -127,6 +130,19 @@ def range_inputs() -> tuple[tuple[float, float], str | None]:
     return view.checked_range(lo_asked, hi_asked)
 
 
+def y_range_inputs() -> tuple[tuple[float | None, float | None], str | None]:
+    """The plot's y range (keys ylo, yhi) in the current container: an empty box is automatic
+    (robust to poles, the point always in view), and a button empties both."""
+    bottom, top = st.columns(2)
+    asked = (bottom.number_input("y from", value=default(view.Y_LOW, None), key=view.Y_LOW, format="%g",
+                                 placeholder="automatic", **URL_BOUND),
+             top.number_input("y to", value=default(view.Y_HIGH, None), key=view.Y_HIGH, format="%g",
+                              placeholder="automatic", **URL_BOUND))
+    st.button("Automatic y range", key="y_auto", icon=":material/fit_screen:", on_click=assign,
+              args=({view.Y_LOW: None, view.Y_HIGH: None},), disabled=asked == (None, None))
+    return view.checked_y_range(*asked)
+
+
 def function_controls(*, point: bool = True) -> FunctionView:
     """The controls every f(x) page shares, in the sidebar (the slider moves to the page in
     presenter mode, where the sidebar is hidden)."""
@@ -135,6 +151,7 @@ def function_controls(*, point: bool = True) -> FunctionView:
     text, expr, error = function_box(side, present=present)
     with side.expander("Plot range and options", expanded=False):
         (lo, hi), range_problem = range_inputs()
+        y_range, y_problem = y_range_inputs()
         second = st.toggle("Show f″ (from the engine, differentiating f′)", key=view.SECOND, **URL_BOUND)
         check = st.toggle("Check f′ against finite differences", key=view.CHECK, **URL_BOUND)
     x = view.DEFAULT_X
@@ -142,7 +159,8 @@ def function_controls(*, point: bool = True) -> FunctionView:
         where = st.container() if present else side
         x = point_slider(where, "x", view.POINT, lo, hi, view.clamp(view.DEFAULT_X, lo, hi),
                          view.slider_step(lo, hi))
-    return FunctionView(text, expr, error, float(x), lo, hi, range_problem, second, check, present)
+    return FunctionView(text, expr, error, float(x), lo, hi, range_problem, second, check, present, y_range,
+                        y_problem)
 
 
 # ---- showing things safely ------------------------------------------------------------------------
