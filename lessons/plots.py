@@ -22,13 +22,13 @@ __all__ = ["THEMES", "FONT", "axis", "colours", "evenly", "figure", "function_fi
            "line", "point", "robust_range", "tangent_line"]
 
 # The role colours of palette.py (x, f, f′, f″, the tangent, the classes: one meaning on every
-# page), and the plots' own neutrals. "check" (the finite-difference f′) is a neutral grey: a
-# check, not part of the calculus. Read-only: many sessions share this module.
+# page), and the plots' own neutrals. "muted" is a neutral grey for what accompanies a curve (the
+# finite-difference check of f′, the test points' loss). Read-only: many sessions share this module.
 THEMES = MappingProxyType({
     theme: MappingProxyType({**ROLES[theme], "point": ROLES[theme]["x"], "background": BACKGROUNDS[theme], **neutral})
     for theme, neutral in (
-        ("light", {"text": "#1F1F1F", "grid": "#E3E3E3", "zero": "#9A9A9A", "check": "#6B6B6B"}),
-        ("dark", {"text": "#EAEAEA", "grid": "#3A3A3A", "zero": "#8A8A8A", "check": "#B0B0B0"}),
+        ("light", {"text": "#1F1F1F", "grid": "#E3E3E3", "zero": "#9A9A9A", "muted": "#6B6B6B"}),
+        ("dark", {"text": "#EAEAEA", "grid": "#3A3A3A", "zero": "#8A8A8A", "muted": "#B0B0B0"}),
     )
 })
 
@@ -195,8 +195,8 @@ def function_figure(curve: Curve, x0: float, f0: float, slope: float, *, show_se
     if check is not None:
         if np.shape(check) != curve.x.shape:
             raise ValueError(f"check must have one value per x, not shape {np.shape(check)}")
-        traces.append(line(x, check, "f′ by finite differences", palette["check"], dash="dot"))
-        traces.append(line(x, fd_error(check, curve.df), "|finite difference − f′|", palette["check"],
+        traces.append(line(x, check, "f′ by finite differences", palette["muted"], dash="dot"))
+        traces.append(line(x, fd_error(check, curve.df), "|finite difference − f′|", palette["muted"],
                            yaxis="y2", showlegend=False))
 
     lo, hi = float(curve.x[0]), float(curve.x[-1])

@@ -1,76 +1,121 @@
-"""Train a tiny network: a 2-16-16-1 MLP learns to separate two classes of points, with backprop for every weight."""
+"""Train a tiny network: watch a small MLP learn to separate two classes, with backprop for every weight."""
 
+import numpy as np
 import streamlit as st
 
-from lessons import datasets, page_plots, viz
+from lessons import datasets, network_graph, page_plots, training
 from tinytorch import nn
 from ui import compute, view, widgets
 
 widgets.require_app_navigation()
 
-side = st.sidebar
-settings = view.NetworkSettings(
-    data=side.selectbox("Data set", datasets.DATASETS, key=view.DATASET, **widgets.URL_BOUND),
-    noise=side.slider("Noise", 0.0, view.MAX_NOISE, view.DEFAULT_NOISE, view.NOISE_STEP, key=view.NOISE,
-                      help="How far the points scatter around their shape.", **widgets.URL_BOUND),
-    activation=side.radio("Activation", tuple(nn.ACTIVATIONS), key=view.ACTIVATION, horizontal=True,
-                          help="What each hidden unit applies to its weighted sum.", **widgets.URL_BOUND),
-    optimizer=side.radio("Optimizer", tuple(nn.OPTIMIZERS), key=view.OPTIMIZER, horizontal=True,
-                         help=f"Adam (lr {nn.ADAM_LR:g}) scales each weight's step by its gradient's history; "
-                              f"SGD (lr {nn.SGD_LR:g}) is plain gradient descent.", **widgets.URL_BOUND),
-    steps=side.slider("Training steps", view.MIN_TRAIN_STEPS, view.MAX_TRAIN_STEPS, view.DEFAULT_TRAIN_STEPS,
-                      view.TRAIN_STEP_STEP, key=view.TRAIN_STEPS, help="Each step uses every point once.",
-                      **widgets.URL_BOUND),
-)
-X, y = compute.dataset(settings.data, settings.noise)
+# Every setting of the run, in one place: each is a URL parameter, so a link reproduces the run.
+side, defaults = st.sidebar, view.NETWORK_DEFAULTS
+side.subheader("Data")
+data = side.selectbox("Data set", datasets.DATASETS, key=view.DATASET, **widgets.URL_BOUND)
+noise = side.slider("Noise", 0.0, view.MAX_NOISE, defaults.noise, view.NOISE_STEP, key=view.NOISE,
+                    help="How far the points scatter around their shape.", **widgets.URL_BOUND)
+shares = training.TRAIN_SHARES
+train_share = side.slider("Training points", shares[0], shares[-1], defaults.train_share, shares[1] - shares[0],
+                          key=view.TRAIN_SHARE, format="%d%%", **widgets.URL_BOUND,
+                          help="The share of the points the network trains on; the rest test it.")
+seed = side.number_input("Seed", 0, training.MAX_SEED, widgets.default(view.SEED, defaults.seed), 1, key=view.SEED,
+                         help="Fixes the points, the split, the first weights and the order of the batches.",
+                         **widgets.URL_BOUND)
+side.button("New points and weights", key="reseed", icon=":material/casino:", on_click=widgets.assign,
+            args=({view.SEED: (seed + 1) % (training.MAX_SEED + 1)},))
+side.subheader("Network")
+layers = side.slider("Hidden layers", 0, training.MAX_LAYERS, defaults.layers, key=view.LAYERS, **widgets.URL_BOUND)
+units = side.slider("Units per hidden layer", 1, training.MAX_UNITS, defaults.units, key=view.UNITS,
+                    disabled=layers == 0, **widgets.URL_BOUND)
+activation = side.radio("Activation", tuple(nn.ACTIVATIONS), key=view.ACTIVATION, horizontal=True,
+                        help="What each hidden unit applies to its weighted sum.", **widgets.URL_BOUND)
+side.subheader("Training")
+optimizer = side.radio("Optimizer", tuple(nn.OPTIMIZERS), key=view.OPTIMIZER, horizontal=True,
+                       help="Adam scales each weight's step by its gradient's history; SGD is plain gradient "
+                            "descent.", **widgets.URL_BOUND)
+lr = side.select_slider("Learning rate", training.LEARNING_RATES, defaults.lr, key=view.NETWORK_RATE,
+                        format_func="{:g}".format, **widgets.URL_BOUND)
+l2 = side.select_slider("L2 regularisation", training.L2_RATES, defaults.l2, key=view.L2, format_func="{:g}".format,
+                        help="Adds rate/2 · Σw² to the loss: every step also pulls each weight towards 0.",
+                        **widgets.URL_BOUND)
+batch = side.slider("Batch size", 1, training.MAX_BATCH, defaults.batch, key=view.BATCH,
+                    help="Training points per step; an epoch is one pass over all of them.", **widgets.URL_BOUND)
+settings = training.Settings(data, noise, train_share, int(seed), layers, units, activation, optimizer, lr, l2, batch)
 theme = widgets.theme()
 
 st.title("Train a tiny network")
-st.caption(f"A network with two hidden layers of 16 units ({sum(p.data.size for p in nn.MLP().parameters())} "
-           "weights) scores each point; the loss says how wrong the scores are. One backward pass gives the "
-           "loss's gradient for every weight at once, and the optimiser nudges them all downhill — the same "
-           "backprop as on the Playground, on a bigger graph.")
-train = st.button("Train", type="primary", icon=":material/play_arrow:", key="train")
-progress = st.empty()
-metrics = st.empty()
-left, right = st.columns(2)
-boundary_slot, loss_slot = left.empty(), right.empty()
+st.caption("The network scores every point of the plane; the loss says how wrong its scores are on the training "
+           "points. One backward pass per batch gives the loss's gradient for every weight at once, and the "
+           "optimizer nudges them all downhill: the same backprop as on the Playground, on a bigger graph. "
+           "The open markers are test points, never trained on: they show whether it learned the shape or the noise.")
+
+try:
+    run = compute.network_run(settings)
+except ValueError as problem:  # training.py's own sentence about a setting
+    st.error(str(problem), icon=":material/tune:")
+    st.stop()
 
 
-def draw(model: nn.MLP, losses, accuracies, key: str) -> None:
-    # Unique keys: an unchanged figure drawn twice in one run (a stuck relu net) must not clash.
-    boundary = page_plots.boundary_figure(nn.predict_grid(model, X), X, y, theme=theme)
-    boundary_slot.plotly_chart(boundary, theme=None, key=f"boundary-{key}", config={"displaylogo": False})
-    if losses:
-        loss_slot.plotly_chart(page_plots.loss_figure(losses, accuracies, theme=theme), theme=None,
-                               key=f"loss-{key}", config={"displaylogo": False})
+# The buttons' callbacks say what to reach, not what to change ("pause", "be at step 41"): while a
+# fragment reruns, Streamlit may deliver one click twice, and a toggle would undo itself.
+def _play(playing: bool) -> None:
+    st.session_state[view.PLAYING] = playing
 
 
-if train:
-    model = nn.MLP(activation=settings.activation)
-    optimizer = nn.OPTIMIZERS[settings.optimizer](model.parameters())
-    losses, accuracies = [], []
-    bar = progress.progress(0.0, text="Training…")
-    for step in nn.training_steps(model, X, y, settings.steps, optimizer):
-        losses.append(step.loss)
-        accuracies.append(step.accuracy)
-        bar.progress(step.step / settings.steps, text=f"Step {step.step} of {settings.steps}")
-        if view.redraw_now(step.step, settings.steps):
-            draw(model, losses, accuracies, str(step.step))
-    st.session_state[compute.TRAINED] = compute.TrainedNetwork(settings, model, tuple(losses), tuple(accuracies),
-                                                               compute.final_accuracy(model, X, y))
-    progress.empty()
+def _step(settings: training.Settings, target: int) -> None:
+    st.session_state[view.PLAYING] = False
+    run = compute.network_run(settings)
+    run.advance(target - run.step)
 
-trained = st.session_state.get(compute.TRAINED)
-if trained is not None and trained.settings == settings:
-    draw(trained.model, trained.losses, trained.accuracies, "trained")
-    shown = metrics.columns(3)
-    shown[0].metric("Accuracy", f"{trained.accuracy:.1%}")
-    shown[1].metric("Loss, first step", viz.format_number(trained.losses[0]))
-    shown[2].metric("Loss, last step", viz.format_number(trained.losses[-1]))
-else:
-    # Before training (or after a setting changed): the untrained network's guess, a coin toss.
-    draw(nn.MLP(activation=settings.activation), [], [], "untrained")
-    loss_slot.info("Press **Train**: the loss curve and the boundary update as the network learns." +
-                   (" The last training used other settings." if trained is not None else ""),
-                   icon=":material/play_arrow:")
+
+playing = st.session_state.get(view.PLAYING, False) and not run.finished
+buttons = st.columns([1, 1, 1, 4], vertical_alignment="center")
+buttons[0].button("Pause" if playing else "Play", key="play", type="primary", on_click=_play, args=(not playing,),
+                  width="stretch", icon=":material/pause:" if playing else ":material/play_arrow:",
+                  disabled=run.finished)
+buttons[1].button("Step", key="step_once", on_click=_step, args=(settings, run.step + 1), width="stretch",
+                  icon=":material/skip_next:", disabled=run.finished, help="Train on one batch, then stop.")
+buttons[2].button("Reset", key="reset", on_click=compute.restart_network, args=(settings,), width="stretch",
+                  icon=":material/restart_alt:", help="Back to the first weights (the same seed: the same run).")
+edges = buttons[3].radio("Edges show", network_graph.SHOWS, key=view.EDGES, horizontal=True,
+                         help="Each weight's value, or the gradient the last batch gave it.", **widgets.URL_BOUND)
+
+
+def live() -> None:
+    """What training changes: redrawn in place every tick while playing (stable keys: never blank)."""
+    run = compute.network_run(settings)
+    playing = st.session_state.get(view.PLAYING, False)
+    if playing and not run.finished:
+        run.advance(view.STEPS_PER_TICK)
+        if run.finished:
+            st.session_state[view.PLAYING] = False
+            st.rerun(scope="app")  # stop the ticks, show the buttons as they now are
+    st.caption(view.network_status(run, playing))
+    latest = run.latest
+    numbers = st.columns(4)
+    numbers[0].metric("Training loss", f"{latest.train_loss:.3f}")
+    numbers[1].metric("Test loss", f"{latest.test_loss:.3f}")
+    numbers[2].metric("Training accuracy", f"{latest.train_accuracy:.0%}")
+    numbers[3].metric("Test accuracy", f"{latest.test_accuracy:.0%}")
+    config = {"displaylogo": False}
+    grid = nn.predict_grid(run.model, run.X, view.BOUNDARY_POINTS)
+    network, boundary = st.columns([3, 2])
+    points = network_graph.picture_points(run.model.sizes)
+    outputs = network_graph.unit_outputs(run.model, np.linspace(grid.xs[0], grid.xs[-1], points),
+                                         np.linspace(grid.ys[0], grid.ys[-1], points))
+    network.plotly_chart(network_graph.network_figure(run.model, outputs, edges, theme, hover=not playing),
+                         theme=None, key="network", config=config)
+    network.caption("Each square is what one unit outputs over the plane on the right: violet below 0, green above "
+                    "(the output's is the probability of class 1). One edge per weight, as wide as the weight: "
+                    "green positive, violet negative; or, showing gradients, as wide as ∂loss/∂weight from the "
+                    "last batch. Pause and hover for every number.")
+    boundary.plotly_chart(page_plots.boundary_figure(grid, run.X_train, run.y_train, run.X_test, run.y_test, theme),
+                          theme=None, key="boundary", config=config)
+    st.plotly_chart(page_plots.loss_figure(run.history, theme), theme=None, key="loss", config=config)
+    if not playing:
+        with st.expander("Every weight and bias: its value and its gradient from the last batch"):
+            st.dataframe(view.weights_table(run.model), hide_index=True, width="stretch", placeholder="—")
+
+
+st.fragment(live, run_every=view.TICK_SECONDS if playing else None)()

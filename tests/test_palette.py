@@ -65,7 +65,7 @@ def test_every_role_reads_as_text_on_its_background(theme):
     for role, colour in ROLES[theme].items():
         assert contrast(colour, BACKGROUNDS[theme]) >= MIN_CONTRAST, (theme, role, colour)
     palette = plots.colours(theme)
-    for neutral in ("text", "check"):
+    for neutral in ("text", "muted"):
         assert contrast(palette[neutral], BACKGROUNDS[theme]) >= MIN_CONTRAST, (theme, neutral)
 
 

@@ -13,7 +13,7 @@ from urllib.parse import urlencode, urlsplit, urlunsplit
 
 import numpy as np
 
-from lessons import datasets, descent
+from lessons import datasets, descent, training
 from tinytorch import nn
 from tinytorch.expr import parse
 from ui.presets import PRESETS
@@ -24,7 +24,9 @@ Y_LOW, Y_HIGH = "ylo", "yhi"  # the plot's y range; empty (None) = automatic
 STEP = "step"  # the backprop page's position in the backward pass
 FUNCTION_XY, POINT_Y = "fxy", "y"  # two variables (x is the Playground's point, shared)
 FUNCTION_DESCENT, START, RATE, STEPS = "fmin", "x0", "lr", "steps"  # gradient descent
-DATASET, NOISE, ACTIVATION, OPTIMIZER, TRAIN_STEPS = "data", "noise", "act", "opt", "epochs"  # the network
+# the network: every setting of a training run, and what the edges of its picture show
+DATASET, NOISE, TRAIN_SHARE, SEED, LAYERS, UNITS = "data", "noise", "split", "seed", "layers", "units"
+ACTIVATION, OPTIMIZER, NETWORK_RATE, L2, BATCH, EDGES = "act", "opt", "nlr", "l2", "batch", "edges"
 OPERATION = "op"  # the operations reference
 
 DEFAULT_FUNCTION = "x^3 + 2x"
@@ -261,30 +263,45 @@ def descent_table(run: descent.DescentRun) -> dict[str, np.ndarray]:
 
 
 # ---- a tiny network -----------------------------------------------------------------------------
+# The limits and the options of each setting are training.py's (it checks them); the defaults
+# are training.Settings()'s. Training plays in ticks: bounded work per request, since many
+# sessions share the server.
 
-NETWORK_POINTS = 200  # points per data set (datasets.make, seed 0: every session sees the same data)
-DEFAULT_NOISE = 0.1
+NETWORK_DEFAULTS = training.Settings()
 NOISE_STEP = 0.01
 MAX_NOISE = datasets.MAX_NOISE
-MIN_TRAIN_STEPS, MAX_TRAIN_STEPS, TRAIN_STEP_STEP = 10, 1000, 10  # the slider; nn allows up to nn.MAX_STEPS
-DEFAULT_TRAIN_STEPS = nn.DEFAULT_STEPS
-REDRAW_EVERY = 20  # training steps between two redraws of the loss curve and the boundary
+TICK_SECONDS = 0.25  # while playing, the page redraws this often...
+STEPS_PER_TICK = 10  # ...after this many training steps (40 steps a second)
+BOUNDARY_POINTS = 60  # per side of the decision boundary's grid, redrawn every tick
+PLAYING = "network_playing"  # session state: whether training is playing
+NETWORK_RUN = "network_run"  # session state: this session's training run
 
 
-class NetworkSettings(NamedTuple):
-    """What a training run was asked for: a trained model is shown only while these are unchanged."""
+def network_status(run: training.TrainingRun, playing: bool) -> str:
+    """The line under the buttons: where the run is, and what the buttons will do."""
+    where = (f"Step {run.step:,} · epoch {run.epoch:,} · batches of {run.batch} from {len(run.y_train)} training "
+             f"points; {len(run.y_test)} test points are never trained on.")
+    if run.finished:
+        return where + f" The run has reached its limit of {training.MAX_RUN_STEPS:,} steps: reset to start again."
+    return where + (" Training…" if playing else "")
 
-    data: str
-    noise: float
-    activation: str
-    optimizer: str
-    steps: int
 
-
-def redraw_now(step: int, steps: int) -> bool:
-    """Whether to redraw the figures after `step` of `steps` while training (the last step is
-    drawn by the page once training is done)."""
-    return step % REDRAW_EVERY == 0 and step < steps
+def weights_table(model: nn.MLP) -> dict[str, list]:
+    """Every weight and bias of `model` as table columns: where it is, its value, and the gradient
+    the last training step gave it (None before the first step)."""
+    rows: dict[str, list] = {"layer": [], "parameter": [], "from": [], "to": [], "value": [], "gradient": []}
+    for layer, (w, b) in enumerate(zip(model.weights, model.biases), start=1):
+        fan_in, fan_out = w.data.shape
+        for kind, tensor, cells in (("weight", w, np.ndindex(fan_in, fan_out)), ("bias", b, np.ndindex(fan_out))):
+            grads = None if tensor.grad is None else tensor.grad.data
+            for cell in cells:
+                rows["layer"].append(layer)
+                rows["parameter"].append(kind)
+                rows["from"].append(cell[0] + 1 if kind == "weight" else None)
+                rows["to"].append(cell[-1] + 1)
+                rows["value"].append(float(tensor.data[cell]))
+                rows["gradient"].append(None if grads is None else float(grads[cell]))
+    return rows
 
 
 # ---- operations ---------------------------------------------------------------------------------
