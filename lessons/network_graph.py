@@ -2,49 +2,46 @@
 outputs over the plane, and one edge per weight, as wide as the weight (or its gradient) is large.
 
     >>> from tinytorch.nn import MLP
-    >>> from lessons.network_graph import network_figure, unit_outputs
+    >>> from lessons.network_graph import network_svg, unit_outputs
     >>> import numpy as np
     >>> model = MLP((2, 3, 1))
     >>> outputs = unit_outputs(model, np.linspace(-1, 1, 5), np.linspace(-1, 1, 5))
     >>> [o.shape for o in outputs]            # the inputs x₁, x₂; 3 hidden units; P(class 1)
     [(5, 5, 2), (5, 5, 3), (5, 5, 1)]
-    >>> fig = network_figure(model, outputs)
+    >>> network_svg(model, outputs).startswith("<svg")
+    True
 
-`network_figure` builds a Plotly figure: each unit's picture is a small PNG (`png.encode`) laid
-out as a layout image; the edges are a few line traces, one per colour and width band; and
-invisible markers at the units and along the edges carry the hover text with every number: each
-weight's value and the gradient the last training step gave it, each unit's bias and its gradient.
-
-Colours are palette.py's: a unit's picture shades from class 0's violet (negative) through the
-background (0) to class 1's green (positive); so do the weights' edges by sign. Gradients are
-drawn in the gradients' vermillion.
+`network_svg` draws it as SVG text (see svg.py for why not a Plotly figure: it is redrawn
+several times a second while training plays). Colours are palette.py's: a unit's picture shades
+from class 0's violet (negative) through the background (0) to class 1's green (positive), and
+so do the weights' edges by sign; gradients are drawn in the gradients' vermillion. The numbers
+themselves (every weight, bias and gradient) are the page's table.
 """
 
 from __future__ import annotations
 
-import base64
 from collections.abc import Sequence
 
 import numpy as np
-import plotly.graph_objects as go
 
 from tinytorch import functional as F
 from tinytorch import no_grad
 from tinytorch.nn import MLP
 
-from .plots import colours, figure, layout
-from .png import encode
-from .viz import format_number
+from .palette import diverging
+from .plots import colours
+from .svg import document, picture, text
 
-__all__ = ["EDGE_WIDTHS", "SHADES", "SHOWS", "network_figure", "picture_points", "unit_outputs"]
+__all__ = ["EDGE_WIDTHS", "SHADES", "SHOWS", "network_svg", "picture_points", "unit_outputs"]
 
 SHOWS = ("weights", "gradients")  # what the edges stand for
 EDGE_WIDTHS = (0.6, 1.2, 2.0, 3.0, 4.5, 6.5)  # px, for |value| in equal bands up to the largest
-_COLUMN_GAP = 4.0  # between layers, in units of a unit's picture
-_ROW_GAP = 1.35  # between the units of a layer
-_HOVER_AT = 0.3  # hover points sit this far along each edge: away from the middle, where edges cross
 SHADES = 16  # steps of colour from 0 to ±1: a little banding, and a third of the PNG bytes of a smooth shading
-_SUBSCRIPTS = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
+TALLEST = 380  # px that the tallest layer may take; its units shrink to fit
+_UNIT_MAX = 46  # px: the side of a unit's picture in a small network
+_ROW_GAP = 1.35  # between the units of a layer, in units of a picture's side
+_COLUMN_GAP = 4.0  # between layers, likewise
+_TITLE = 26  # px above the pictures, for the layers' names
 
 
 def picture_points(sizes: Sequence[int]) -> int:
@@ -65,19 +62,6 @@ def unit_outputs(model: MLP, xs: np.ndarray, ys: np.ndarray) -> list[np.ndarray]
     return [a.reshape(len(ys), len(xs), -1) for a in layers]
 
 
-def _rgb(hex_colour: str) -> np.ndarray:
-    return np.array([int(hex_colour[i:i + 2], 16) for i in (1, 3, 5)], dtype=np.float64)
-
-
-def _shade(values: np.ndarray, palette) -> np.ndarray:
-    """(h, w) values in [-1, 1] as (h, w, 3) colours: class 0's below 0, class 1's above, the
-    background at 0; rows flipped, so that larger y is at the top of the picture."""
-    t = np.round(np.clip(values, -1, 1) * SHADES)[::-1, :, None] / SHADES
-    background = _rgb(palette["background"])
-    ends = np.where(t > 0, _rgb(palette["class1"]), _rgb(palette["class0"]))
-    return np.rint(background + np.abs(t) * (ends - background)).astype(np.uint8)
-
-
 def _scaled(layer: int, values: np.ndarray, last: int) -> np.ndarray:
     """A layer's outputs in [-1, 1] for shading: P(class 1) − 0.5 doubled for the output, tanh as
     it is, anything else (the inputs, relu) divided by the layer's largest |value|."""
@@ -87,24 +71,8 @@ def _scaled(layer: int, values: np.ndarray, last: int) -> np.ndarray:
     return values / peak if peak > 1 else values
 
 
-def _picture(values: np.ndarray, palette) -> str:
-    return "data:image/png;base64," + base64.b64encode(encode(_shade(values, palette))).decode()
-
-
-def _name(layer: int, unit: int, last: int) -> str:
-    if layer == 0:
-        return f"x{unit + 1}".translate(_SUBSCRIPTS)
-    if layer == last:
-        return "output, P(class 1)"
-    return f"layer {layer}, unit {unit + 1}"
-
-
 def _column_title(layer: int, last: int) -> str:
     return "inputs" if layer == 0 else "output" if layer == last else f"hidden {layer}"
-
-
-def _gradient(p) -> np.ndarray | None:
-    return None if p.grad is None else p.grad.data
 
 
 def _bands(magnitude: np.ndarray, peak: float) -> np.ndarray:
@@ -114,15 +82,12 @@ def _bands(magnitude: np.ndarray, peak: float) -> np.ndarray:
     return np.clip(np.ceil(magnitude / peak * len(EDGE_WIDTHS)).astype(int) - 1, 0, len(EDGE_WIDTHS) - 1)
 
 
-def network_figure(model: MLP, outputs: Sequence[np.ndarray], show: str = "weights", theme: str = "light",
-                   hover: bool = True) -> go.Figure:
+def network_svg(model: MLP, outputs: Sequence[np.ndarray], show: str = "weights", theme: str = "light") -> str:
     """The network `model` with each unit's picture from `outputs` (as `unit_outputs` gives them).
 
     `show`: "weights" (edge width |w|, colour its sign) or "gradients" (edge width |∂L/∂w| from
-    the last training step, in the gradients' colour). Widths are relative to the largest value
-    in the whole network, so layers compare; the hover text gives every number. `hover=False`
-    leaves the edges' hover text out (while training plays, the picture changes too fast to read
-    it, and the text is most of the figure's bytes).
+    the last training step, in the gradients' colour; all thin before the first step). Widths
+    are relative to the largest value in the whole network, so layers compare.
     """
     if show not in SHOWS:
         raise ValueError(f"show must be one of {SHOWS}, not {show!r}")
@@ -131,76 +96,42 @@ def network_figure(model: MLP, outputs: Sequence[np.ndarray], show: str = "weigh
     if len(outputs) != len(sizes) or any(o.shape[2] != n for o, n in zip(outputs, sizes)):
         raise ValueError(f"outputs must give each of the layers {sizes} its units")
     last = len(sizes) - 1
-    centres = [[(layer * _COLUMN_GAP, ((n - 1) / 2 - k) * _ROW_GAP) for k in range(n)]
-               for layer, n in enumerate(sizes)]
-    half = (max(sizes) - 1) / 2 * _ROW_GAP + 0.5  # from the middle to the top of the tallest column
+    side = min(_UNIT_MAX, TALLEST / (max(sizes) * _ROW_GAP))
+    height = _TITLE + max(sizes) * _ROW_GAP * side
+    width = (last * _COLUMN_GAP + 1) * side + 2 * side
+    middle = (_TITLE + height) / 2
+    # the centre of each unit: layers left to right, each layer's units top to bottom, centred
+    centres = [[(side * 1.5 + layer * _COLUMN_GAP * side, middle + (k - (n - 1) / 2) * _ROW_GAP * side)
+                for k in range(n)] for layer, n in enumerate(sizes)]
 
-    images, shapes, annotations = [], [], []
-    unit_x, unit_y, unit_text = [], [], []
-    for layer, (column, values) in enumerate(zip(centres, outputs)):
-        scaled = _scaled(layer, values, last)
-        for k, (x, y) in enumerate(column):
-            images.append({"source": _picture(scaled[:, :, k], palette), "xref": "x", "yref": "y", "x": x - 0.5,
-                           "y": y + 0.5, "sizex": 1, "sizey": 1, "xanchor": "left", "yanchor": "top",
-                           "sizing": "stretch", "layer": "below"})
-            shapes.append({"type": "rect", "xref": "x", "yref": "y", "x0": x - 0.5, "x1": x + 0.5, "y0": y - 0.5,
-                           "y1": y + 0.5, "line": {"color": palette["zero"], "width": 1}})
-            unit_x.append(x)
-            unit_y.append(y)
-            text = _name(layer, k, last)
-            if layer:
-                bias, bias_grad = model.biases[layer - 1], _gradient(model.biases[layer - 1])
-                text += f"<br>bias {format_number(bias.data[k])}"
-                if bias_grad is not None:
-                    text += f", gradient {format_number(bias_grad[k])}"
-            unit_text.append(text)
-        annotations.append({"x": column[0][0], "y": half + 0.15, "xref": "x", "yref": "y",
-                            "text": _column_title(layer, last), "showarrow": False, "yanchor": "bottom",
-                            "font": {"size": 13}})
-
-    # every edge: its two ends, its weight and gradient
-    ends, weights, grads, names = [], [], [], []
+    # the edges first, under the pictures; one per weight, grouped by (colour, width)
+    ends, shown = [], []
     for layer, w in enumerate(model.weights):
-        g = _gradient(w)
+        values = w.data if show == "weights" else (np.zeros_like(w.data) if w.grad is None else w.grad.data)
         for i, (xa, ya) in enumerate(centres[layer]):
             for j, (xb, yb) in enumerate(centres[layer + 1]):
-                ends.append((xa + 0.5, ya, xb - 0.5, yb))
-                weights.append(w.data[i, j])
-                grads.append(np.nan if g is None else g[i, j])
-                names.append(f"{_name(layer, i, last)} → {_name(layer + 1, j, last)}")
-    ends = np.array(ends, dtype=np.float64).reshape(-1, 4)
-    weights, grads = np.array(weights), np.array(grads)
-    shown = weights if show == "weights" else np.nan_to_num(grads)
+                ends.append((xa + side / 2, ya, xb - side / 2, yb))
+                shown.append(values[i, j])
+    shown = np.asarray(shown, dtype=np.float64)
     bands = _bands(np.abs(shown), float(np.max(np.abs(shown), initial=0.0)))
-    kinds = (np.where(shown < 0, 0, 1) if show == "weights" else np.full(len(shown), 2))
-    colour = (palette["class0"], palette["class1"], palette["df"])
+    if show == "weights":
+        tints = np.where(shown < 0, palette["class0"], palette["class1"])
+    else:
+        tints = np.full(len(shown), palette["df"])
+    parts = []
+    for tint in dict.fromkeys(tints):
+        for band in sorted(set(bands[tints == tint])):
+            chosen = [e for e, t, b in zip(ends, tints, bands) if t == tint and b == band]
+            path = "".join(f"M{xa:.1f} {ya:.1f}L{xb:.1f} {yb:.1f}" for xa, ya, xb, yb in chosen)
+            parts.append(f'<path d="{path}" stroke="{tint}" stroke-width="{EDGE_WIDTHS[band]}" '
+                         f'stroke-opacity="0.85" fill="none"/>')
 
-    traces = []
-    for kind in np.unique(kinds):
-        for band in np.unique(bands[kinds == kind]):
-            chosen = ends[(kinds == kind) & (bands == band)]
-            # float32: half the bytes, and far more digits than a pixel needs
-            xs = np.column_stack([chosen[:, 0], chosen[:, 2], np.full(len(chosen), np.nan)]).ravel().astype(np.float32)
-            ys = np.column_stack([chosen[:, 1], chosen[:, 3], np.full(len(chosen), np.nan)]).ravel().astype(np.float32)
-            traces.append({"type": "scatter", "x": xs, "y": ys, "mode": "lines", "hoverinfo": "skip",
-                           "showlegend": False, "connectgaps": False,
-                           "line": {"color": colour[kind], "width": EDGE_WIDTHS[band]}})
-    if hover and len(ends):
-        hover = ends[:, :2] + _HOVER_AT * (ends[:, 2:] - ends[:, :2])
-        texts = [f"{name}<br>weight {format_number(w)}<br>gradient "
-                 f"{'— (no step yet)' if np.isnan(g) else format_number(g)}"
-                 for name, w, g in zip(names, weights, grads)]
-        traces.append({"type": "scatter", "x": hover[:, 0], "y": hover[:, 1], "mode": "markers", "name": "weights",
-                       "hovertext": texts, "hoverinfo": "text", "showlegend": False,
-                       "marker": {"size": 8, "color": "rgba(0,0,0,0)"}})
-    traces.append({"type": "scatter", "x": unit_x, "y": unit_y, "mode": "markers", "name": "units",
-                   "hovertext": unit_text, "hoverinfo": "text", "showlegend": False,
-                   "marker": {"size": 18, "symbol": "square", "color": "rgba(0,0,0,0)"}})
-
-    hidden = {"visible": False, "fixedrange": True}
-    spec = layout(palette, hovermode="closest", images=images, shapes=shapes, annotations=annotations,
-                  xaxis={**hidden, "range": [-0.8, last * _COLUMN_GAP + 0.8]},
-                  yaxis={**hidden, "range": [-half - 0.3, half + 1.2], "scaleanchor": "x", "scaleratio": 1},
-                  height=max(400, min(560, 60 + 34 * max(sizes))))
-    spec["margin"] = {"l": 10, "r": 10, "t": 10, "b": 10}
-    return figure(traces, spec)
+    # then each unit's picture, framed, and each layer's name
+    for layer, (column, values) in enumerate(zip(centres, outputs)):
+        shades = diverging(_scaled(layer, values, last)[::-1], theme, steps=SHADES)  # larger y at the top
+        for k, (x, y) in enumerate(column):
+            parts.append(picture(shades[:, :, k], x - side / 2, y - side / 2, side, side))
+            parts.append(f'<rect x="{x - side / 2:.1f}" y="{y - side / 2:.1f}" width="{side:.1f}" '
+                         f'height="{side:.1f}" fill="none" stroke="{palette["zero"]}"/>')
+        parts.append(text(column[0][0], _TITLE - 10, _column_title(layer, last), palette["text"], size=13))
+    return document(width, height, parts)

@@ -1,4 +1,5 @@
-"""Plotly figures for the teaching pages: two variables, gradient descent, a tiny network.
+"""Plotly figures for the teaching pages: two variables and gradient descent. (The network page's
+pictures, redrawn while training plays, are SVG: training_plots.py and network_graph.py.)
 
 Same style as `plots.py`, whose colours and helpers these reuse: Okabe–Ito colours from
 `plots.THEMES` (palette.py: x in blue, f in ink, derivatives in vermillion), transparent backgrounds,
@@ -15,22 +16,18 @@ leaving the plotted range) is said in a note under the plot.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
 from types import MappingProxyType
 
 import numpy as np
 import plotly.graph_objects as go
 
-from tinytorch.nn import BoundaryGrid
-
 from .curves import Curve
 from .descent import DescentRun
 from .plots import axis, colours, evenly, figure, gaps, layout, line, point, robust_range, tangent_line
 from .surface import Slices, Surface
-from .training import Record
 from .viz import format_number
 
-__all__ = ["LOSS_POINTS", "boundary_figure", "contour_figure", "descent_figure", "loss_figure", "slices_figure"]
+__all__ = ["contour_figure", "descent_figure", "slices_figure"]
 
 CONTOUR_LEVELS = 20  # filled bands between the low and high ends of f's robust range
 ARROW_FRACTION = 0.2  # the gradient arrow's length, as a fraction of the shorter side of the plot...
@@ -233,86 +230,3 @@ _SUBSCRIPTS = MappingProxyType(str.maketrans("0123456789", "₀₁₂₃₄₅�
 
 def _subscript(n: int) -> str:
     return str(n).translate(_SUBSCRIPTS)
-
-
-# ---- 3. a tiny network -------------------------------------------------------------------------
-
-
-LOSS_POINTS = 500  # a long run's history is thinned to this many points (the first and last kept)
-
-
-def _thinned(count: int) -> np.ndarray:
-    """Indices of at most LOSS_POINTS of `count` records, evenly spread, first and last included."""
-    if count <= LOSS_POINTS:
-        return np.arange(count)
-    return np.unique(np.linspace(0, count - 1, LOSS_POINTS).round().astype(int))
-
-
-def loss_figure(history: Sequence[Record], theme: str = "light") -> go.Figure:
-    """The cross-entropy (top) and the accuracy (below, 0 to 100%) after each step, on the training
-    points (solid) and on the test points (dashed), from a training run's history.
-
-    The loss axis starts at 0: a model that guesses scores log 2 ≈ 0.69, a perfect one 0. Where
-    the test loss turns up while the training loss keeps falling, the network is learning the
-    training points' noise: that is overfitting. A history longer than LOSS_POINTS is thinned.
-    """
-    palette = colours(theme)
-    rows = np.array([tuple(r) for r in history], dtype=np.float64).reshape(-1, len(Record._fields))
-    rows = rows[_thinned(len(rows))]
-    steps = rows[:, 0]
-    styles = (("training", palette["f"], "solid", 1, 2), ("test", palette["muted"], "dash", 3, 4))
-    traces = []
-    for name, colour, dash, loss, accuracy in styles:
-        traces.append(line({"x": steps}, rows[:, loss], f"{name} loss", colour, dash, legendgroup=name,
-                           hovertemplate="%{y:.3f}"))
-        traces.append(line({"x": steps}, rows[:, accuracy], f"{name} accuracy", colour, dash, legendgroup=name,
-                           yaxis="y2", xaxis="x", hovertemplate="%{y:.1%}"))
-    last = max(float(steps[-1]) if len(steps) else 0.0, 1.0)
-    spec = layout(palette, hovermode="x unified",
-                  xaxis=axis(palette, "step", range=[0, last], anchor="y2"),
-                  yaxis=axis(palette, "loss", rangemode="tozero", domain=[0.45, 1.0]),
-                  yaxis2=axis(palette, "accuracy", range=[0, 1.04], tickformat=".0%", domain=[0.0, 0.35],
-                              nticks=3))
-    spec["margin"]["b"] = 60
-    return figure(traces, spec)
-
-
-# Class 0 and class 1: their own colours (palette.py), and two marker shapes, so the classes stay
-# apart without colour too.
-_CLASS_STYLE = (("class0", "circle"), ("class1", "diamond"))
-
-
-def boundary_figure(grid: BoundaryGrid, X: np.ndarray, y: np.ndarray, X_test: np.ndarray | None = None,
-                    y_test: np.ndarray | None = None, theme: str = "light") -> go.Figure:
-    """The network's probability of class 1 as a shaded background, its 0.5 line (the decision
-    boundary) drawn bold, and the points by class: the training points (X, y) filled, the test
-    points (X_test, y_test) open, so it shows which side each unseen point falls on."""
-    palette = colours(theme)
-    class_colours = [palette[key] for key, _ in _CLASS_STYLE]  # P = 0 is class 0's colour, P = 1 class 1's
-    # "heatmap" colouring shades smoothly and draws only the requested level: the boundary.
-    traces = [{
-        "type": "contour", "z": _grid_z(grid.probs), **evenly(grid.xs), **evenly(grid.ys, "y"), "name": "P(class 1)",
-        "zmin": 0, "zmax": 1, "opacity": 0.55, "connectgaps": False, "autocontour": False,
-        "contours": {"coloring": "heatmap", "start": 0.5, "end": 0.5, "size": 1, "showlines": True},
-        "line": {"color": palette["text"], "width": 3},
-        "colorscale": [[0, class_colours[0]], [0.5, palette["background"]], [1, class_colours[1]]],
-        "showscale": False,  # the classes' colours say it; the hover gives the number
-        "hovertemplate": "P(class 1) = %{z:.0%}<extra></extra>"}]
-    sets = [("training", X, y, "", {"line": {"color": palette["background"], "width": 1}})]
-    if X_test is not None:
-        sets.append(("test", X_test, y_test, "-open", {"line": {"width": 2}}))
-    for kind, points, labels, open_, rim in sets:
-        points, labels = np.asarray(points, dtype=np.float64).reshape(-1, 2), np.asarray(labels).reshape(-1)
-        for label, (colour, (_, symbol)) in enumerate(zip(class_colours, _CLASS_STYLE)):
-            chosen = points[labels == label]
-            traces.append({"type": "scatter", "x": chosen[:, 0], "y": chosen[:, 1], "mode": "markers",
-                           "name": f"class {label}" + (f", {kind}" if kind == "test" else ""),
-                           "hovertemplate": f"{kind} point of class {label}: (%{{x:.3g}}, %{{y:.3g}})<extra></extra>",
-                           "marker": {"color": colour, "symbol": symbol + open_, "size": 9, **rim}})
-    x_range = [float(grid.xs[0]), float(grid.xs[-1])]
-    y_range = [float(grid.ys[0]), float(grid.ys[-1])]
-    spec = layout(palette, hovermode="closest",
-                  xaxis=axis(palette, "x₁", range=x_range, showgrid=False, constrain="domain"),
-                  yaxis=axis(palette, "x₂", range=y_range, showgrid=False, constrain="domain",
-                             scaleanchor="x", scaleratio=1))
-    return figure(traces, spec)

@@ -20,7 +20,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from types import MappingProxyType
 
-__all__ = ["BACKGROUNDS", "MEANINGS", "ROLES", "colours"]
+import numpy as np
+
+__all__ = ["BACKGROUNDS", "MEANINGS", "ROLES", "colours", "diverging", "rgb"]
 
 # The page behind the (transparent) plots and graph: Streamlit's light and dark backgrounds.
 BACKGROUNDS = MappingProxyType({"light": "#FFFFFF", "dark": "#0E1117"})
@@ -48,3 +50,20 @@ def colours(theme: str) -> Mapping[str, str]:
     if theme not in ROLES:
         raise ValueError(f"theme must be one of {sorted(ROLES)}, not {theme!r}")
     return ROLES[theme]
+
+
+def rgb(hex_colour: str) -> np.ndarray:
+    """"#RRGGBB" as three floats from 0 to 255."""
+    return np.array([int(hex_colour[i:i + 2], 16) for i in (1, 3, 5)], dtype=np.float64)
+
+
+def diverging(values: np.ndarray, theme: str, strength: float = 1.0, steps: int | None = None) -> np.ndarray:
+    """Values in [-1, 1] as colours, (..., 3) uint8: class 0's violet below 0, class 1's green above,
+    the background at 0, `strength` of the way to the class colour at ±1. `steps` rounds |value|
+    to that many levels (fewer colours: a PNG a third the size)."""
+    t = np.clip(np.asarray(values, dtype=np.float64), -1, 1)
+    if steps:
+        t = np.round(t * steps) / steps
+    roles, background = colours(theme), rgb(BACKGROUNDS[theme])
+    ends = np.where(t[..., None] > 0, rgb(roles["class1"]), rgb(roles["class0"]))
+    return np.rint(background + strength * np.abs(t)[..., None] * (ends - background)).astype(np.uint8)

@@ -3,7 +3,7 @@
 import numpy as np
 import streamlit as st
 
-from lessons import datasets, network_graph, page_plots, training
+from lessons import datasets, network_graph, svg, training, training_plots
 from tinytorch import nn
 from ui import compute, view, widgets
 
@@ -98,21 +98,24 @@ def live() -> None:
     numbers[1].metric("Test loss", f"{latest.test_loss:.3f}")
     numbers[2].metric("Training accuracy", f"{latest.train_accuracy:.0%}")
     numbers[3].metric("Test accuracy", f"{latest.test_accuracy:.0%}")
-    config = {"displaylogo": False}
+    # Pictures as images (data: URLs): Streamlit keeps each <img> and swaps its source, and the
+    # browser shows the old picture until the new one is ready, so nothing blanks (see svg.py).
     grid = nn.predict_grid(run.model, run.X, view.BOUNDARY_POINTS)
-    network, boundary = st.columns([3, 2])
+    network, boundary = st.columns([3, 2], vertical_alignment="center")
     points = network_graph.picture_points(run.model.sizes)
     outputs = network_graph.unit_outputs(run.model, np.linspace(grid.xs[0], grid.xs[-1], points),
                                          np.linspace(grid.ys[0], grid.ys[-1], points))
-    network.plotly_chart(network_graph.network_figure(run.model, outputs, edges, theme, hover=not playing),
-                         theme=None, key="network", config=config)
+    network.image(svg.data_url(network_graph.network_svg(run.model, outputs, edges, theme)), width="stretch",
+                  alt="The network: each unit's output over the plane, and an edge per weight")
     network.caption("Each square is what one unit outputs over the plane on the right: violet below 0, green above "
                     "(the output's is the probability of class 1). One edge per weight, as wide as the weight: "
                     "green positive, violet negative; or, showing gradients, as wide as ∂loss/∂weight from the "
-                    "last batch. Pause and hover for every number.")
-    boundary.plotly_chart(page_plots.boundary_figure(grid, run.X_train, run.y_train, run.X_test, run.y_test, theme),
-                          theme=None, key="boundary", config=config)
-    st.plotly_chart(page_plots.loss_figure(run.history, theme), theme=None, key="loss", config=config)
+                    "last batch. Pause for every number.")
+    boundary.image(svg.data_url(training_plots.boundary_svg(grid, run.X_train, run.y_train, run.X_test, run.y_test,
+                                                            theme)),
+                   width="stretch", alt="The points and the network's decision boundary")
+    st.image(svg.data_url(training_plots.loss_svg(run.history, theme)), width="stretch",
+             alt="The loss and the accuracy on the training and the test points, step by step")
     if not playing:
         with st.expander("Every weight and bias: its value and its gradient from the last batch"):
             st.dataframe(view.weights_table(run.model), hide_index=True, width="stretch", placeholder="—")

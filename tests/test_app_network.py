@@ -5,27 +5,40 @@ picture with its weights and gradients."""
 
 from __future__ import annotations
 
+import base64
+import io
+import xml.etree.ElementTree as ET
+
 import numpy as np
 import pytest
-from apptest import contour, figure, no_exception, open_app, streamlit_log, trace
+from apptest import no_exception, open_app, streamlit_log
+from PIL import Image
 
 from lessons import training
+from lessons.palette import diverging
 from lessons.plots import colours
 from lessons.training import Settings, TrainingRun
-from lessons.viz import format_number
+from lessons.training_plots import BOUNDARY_STRENGTH
 from tinytorch import nn
 from ui import view
 
 PAGE = "pages/network.py"
+SVG = "{http://www.w3.org/2000/svg}"
 LINK = {"data": "xor", "noise": 0.2, "split": 70, "seed": 4, "layers": 3, "units": 5, "act": "relu", "opt": "SGD",
         "nlr": 0.1, "l2": 0.001, "batch": 7}
 LINKED = Settings("xor", 0.2, 70, 4, 3, 5, "relu", "SGD", 0.1, 0.001, 7)
 
 
-def charts(at) -> dict[str, dict]:
-    """The page's three figures, in their order on the page."""
-    assert len(at.get("plotly_chart")) == 3
-    return {key: figure(at, i) for i, key in enumerate(("network", "boundary", "loss"))}
+def pictures(at) -> dict[str, ET.Element]:
+    """The page's three pictures (SVG shown as images), in their order on the page, parsed."""
+    images = [image for element in at.get("image") for image in element.proto.imgs]
+    assert len(images) == 3
+    return {key: ET.fromstring(base64.b64decode(image.url.split(",", 1)[1]).decode())
+            for key, image in zip(("network", "boundary", "loss"), images)}
+
+
+def png(element: ET.Element) -> np.ndarray:
+    return np.asarray(Image.open(io.BytesIO(base64.b64decode(element.get("href").split(",", 1)[1]))).convert("RGB"))
 
 
 def numbers(at) -> dict[str, str]:
@@ -62,8 +75,8 @@ def test_the_first_view_shows_the_untrained_network_paused_with_every_default():
     assert at.button(key="play").label == "Play"
     assert status(at).startswith("Step 0 · epoch 0") and "100 test points" in status(at)
     assert numbers(at) == expected_numbers(TrainingRun(defaults))
-    shown = charts(at)
-    assert len(shown["network"]["layout"]["images"]) == sum(defaults.sizes)  # a picture per unit
+    shown = pictures(at)
+    assert len(shown["network"].findall(f"{SVG}image")) == sum(defaults.sizes)  # a picture per unit
     assert at.expander  # paused: every weight in a table
 
 
@@ -77,15 +90,15 @@ def test_a_link_sets_every_control_and_steps_reproduce_the_same_run():
     reference.advance(3)
     assert status(at).startswith("Step 3 · epoch 1 · batches of 7 from 140 training points; 60 test points")
     assert numbers(at) == expected_numbers(reference)
-    shown = charts(at)
-    xs, ys, probs = contour(shown["boundary"], "P(class 1)")
+    shown = pictures(at)
+    (shading,) = shown["boundary"].findall(f"{SVG}image")
     grid = nn.predict_grid(reference.model, reference.X, view.BOUNDARY_POINTS)
-    np.testing.assert_allclose(probs, grid.probs, atol=1e-6)  # sent as float32
-    steps, losses = trace(shown["loss"], "training loss")
-    np.testing.assert_array_equal(steps, [0, 1, 2, 3])
-    np.testing.assert_allclose(losses, [r.train_loss for r in reference.history], rtol=1e-12)
-    _, test_losses = trace(shown["loss"], "test loss")
-    np.testing.assert_allclose(test_losses, [r.test_loss for r in reference.history], rtol=1e-12)
+    expected = diverging((2 * grid.probs - 1)[::-1], "light", BOUNDARY_STRENGTH)
+    np.testing.assert_array_equal(png(shading), expected)  # the trained model's probabilities, pixel for pixel
+    lines = shown["loss"].findall(f"{SVG}polyline")
+    assert [len(line.get("points").split()) for line in lines] == [4, 4, 4, 4]  # steps 0 to 3
+    words = " ".join(t.text for t in shown["loss"].iter(f"{SVG}text"))
+    assert f"step 3: test loss {reference.latest.test_loss:.3g}" in words
 
 
 def test_playing_trains_a_tick_per_run_until_paused():
@@ -153,15 +166,16 @@ def test_new_points_and_weights_is_the_next_seed():
 def test_the_network_picture_shows_weights_or_the_last_gradients():
     at = open_app(PAGE, units=3)
     click(at, "step_once")
-    run = at.session_state[view.NETWORK_RUN]
-    net = charts(at)["network"]
-    (edges,) = [t for t in net["data"] if t.get("name") == "weights"]
-    w, g = run.model.weights[0].data[0, 0], run.model.weights[0].grad.data[0, 0]
-    assert f"weight {format_number(w)}<br>gradient {format_number(g)}" in edges["hovertext"][0]
+    palette = colours("light")
+
+    def edge_colours():
+        return {p.get("stroke") for p in pictures(at)["network"].findall(f"{SVG}path")}
+
+    assert edge_colours() <= {palette["class0"], palette["class1"]}  # weights: their sign
     at.radio(key="edges").set_value("gradients").run()
     no_exception(at)
-    lines = {t["line"]["color"] for t in charts(at)["network"]["data"] if t.get("mode") == "lines"}
-    assert lines == {colours("light")["df"]}  # the gradients' colour
+    assert edge_colours() == {palette["df"]}  # the gradients' colour
+    assert open_app(PAGE, edges="gradients").radio(key="edges").value == "gradients"  # a link can ask for it
 
 
 def test_every_weight_and_its_gradient_are_listed_when_paused():

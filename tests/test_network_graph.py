@@ -1,25 +1,30 @@
 """The network's picture (lessons/network_graph.py) and its PNG writer (lessons/png.py): each unit's
 picture is what it outputs, the right way up; one edge per weight, its width and colour from the
-weight or its gradient; every number in the hover text; small enough to send several times a second."""
+weight or its gradient; small enough to send several times a second."""
 
 from __future__ import annotations
 
 import base64
 import io
+import xml.etree.ElementTree as ET
 
 import numpy as np
-import plotly.graph_objects as go
 import pytest
 from PIL import Image
 
 from lessons import png
-from lessons.network_graph import EDGE_WIDTHS, SHADES, network_figure, picture_points, unit_outputs
+from lessons.network_graph import EDGE_WIDTHS, SHADES, network_svg, picture_points, unit_outputs
 from lessons.plots import colours
+from lessons.svg import data_url
 from lessons.training import Settings, TrainingRun
-from lessons.viz import format_number
 from tinytorch import nn
 
 AXIS = np.linspace(-1.5, 1.5, 12)
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+def parse(svg: str) -> ET.Element:
+    return ET.fromstring(svg)
 
 
 def decoded(source: str) -> np.ndarray:
@@ -71,11 +76,10 @@ def test_unit_outputs_are_the_inputs_each_layer_and_the_probability(stepped):
 def test_each_picture_is_its_units_output_the_right_way_up(stepped):
     model = stepped.model
     outputs = unit_outputs(model, AXIS, AXIS)
-    fig = network_figure(model, outputs)
-    images = fig.layout.images
+    images = parse(network_svg(model, outputs)).findall(f"{SVG}image")
     assert len(images) == sum(model.sizes)
     palette = colours("light")
-    x1, x2 = decoded(images[0].source), decoded(images[1].source)
+    x1, x2 = decoded(images[0].get("href")), decoded(images[1].get("href"))
     # x₁ grows to the right: violet (negative) on the left, green on the right
     np.testing.assert_array_equal(x1[:, 0], np.tile(rgb(palette["class0"]), (12, 1)))
     np.testing.assert_array_equal(x1[:, -1], np.tile(rgb(palette["class1"]), (12, 1)))
@@ -83,87 +87,71 @@ def test_each_picture_is_its_units_output_the_right_way_up(stepped):
     np.testing.assert_array_equal(x2[0], np.tile(rgb(palette["class1"]), (12, 1)))
     np.testing.assert_array_equal(x2[-1], np.tile(rgb(palette["class0"]), (12, 1)))
     # the output's picture: green where P(class 1) > 0.5, violet where below
-    out = decoded(images[-1].source)[::-1]  # back to the grid's row order
+    out = decoded(images[-1].get("href"))[::-1]  # back to the grid's row order
     p = outputs[-1][:, :, 0]
     background = rgb(palette["background"])
     greenish = np.abs(out - rgb(palette["class1"])).sum(axis=2) < np.abs(out - background).sum(axis=2)
-    assert np.array_equal(greenish[np.abs(p - 0.5) > 1.5 / SHADES], (p > 0.5)[np.abs(p - 0.5) > 1.5 / SHADES])
+    sure = np.abs(p - 0.5) > 1.5 / SHADES
+    assert np.array_equal(greenish[sure], (p > 0.5)[sure])
+
+
+def test_each_layer_is_named_above_its_column(stepped):
+    svg = network_svg(stepped.model, unit_outputs(stepped.model, AXIS, AXIS))
+    words = [t.text for t in parse(svg).iter(f"{SVG}text")]
+    assert words == ["inputs", "hidden 1", "hidden 2", "output"]
 
 
 # ---- edges -----------------------------------------------------------------------------------------
 
 
-def segments(fig: go.Figure) -> list[tuple[str, float, int]]:
-    """(colour, width, how many edges) of each edge trace."""
-    found = []
-    for t in fig.data:
-        if t.mode == "lines":
-            found.append((t.line.color, t.line.width, int(np.count_nonzero(np.isnan(np.asarray(t.x, dtype=float))))))
-    return found
+def edges(svg: str) -> list[tuple[str, float, int]]:
+    """(colour, width, how many edges) of each group of edges."""
+    return [(p.get("stroke"), float(p.get("stroke-width")), p.get("d").count("M"))
+            for p in parse(svg).findall(f"{SVG}path")]
 
 
 def test_one_edge_per_weight_coloured_by_its_sign_and_widest_for_the_largest(stepped):
     model = stepped.model
-    fig = network_figure(model, unit_outputs(model, AXIS, AXIS), "weights")
+    found = edges(network_svg(model, unit_outputs(model, AXIS, AXIS), "weights"))
     palette = colours("light")
     weights = np.concatenate([w.data.ravel() for w in model.weights])
-    found = segments(fig)
     assert sum(n for _, _, n in found) == weights.size == 2 * 3 + 3 * 3 + 3 * 1
     assert sum(n for c, _, n in found if c == palette["class1"]) == np.count_nonzero(weights >= 0)
     assert sum(n for c, _, n in found if c == palette["class0"]) == np.count_nonzero(weights < 0)
     widest = max(found, key=lambda s: s[1])
-    assert widest[1] == EDGE_WIDTHS[-1]
+    assert widest[1] == EDGE_WIDTHS[-1] and widest[2] == 1
     assert widest[0] == (palette["class1"] if weights[np.argmax(np.abs(weights))] >= 0 else palette["class0"])
 
 
 def test_the_gradients_view_draws_each_weights_last_gradient(stepped):
     model = stepped.model
-    fig = network_figure(model, unit_outputs(model, AXIS, AXIS), "gradients")
-    found = segments(fig)
+    found = edges(network_svg(model, unit_outputs(model, AXIS, AXIS), "gradients"))
     assert {c for c, _, _ in found} == {colours("light")["df"]}
-    grads = np.concatenate([w.grad.data.ravel() for w in model.weights])
+    grads = np.abs(np.concatenate([w.grad.data.ravel() for w in model.weights]))
     assert max(w for _, w, _ in found) == EDGE_WIDTHS[-1]
-    thin = [n for _, w, n in found if w == EDGE_WIDTHS[0]]
-    assert sum(thin) == np.count_nonzero(np.abs(grads) <= np.abs(grads).max() / len(EDGE_WIDTHS))
+    thin = sum(n for _, w, n in found if w == EDGE_WIDTHS[0])
+    assert thin == np.count_nonzero(grads <= grads.max() / len(EDGE_WIDTHS))
 
 
-def test_the_hover_text_gives_every_weight_and_gradient_and_every_bias(stepped):
-    model = stepped.model
-    fig = network_figure(model, unit_outputs(model, AXIS, AXIS))
-    (edges,) = [t for t in fig.data if t.name == "weights"]
-    w, g = model.weights[1].data, model.weights[1].grad.data
-    text = edges.hovertext[2 * 3 + 1 * 3 + 2]  # layer 1, unit 2 → layer 2, unit 3
-    assert text.startswith("layer 1, unit 2 → layer 2, unit 3")
-    assert f"weight {format_number(w[1, 2])}" in text and f"gradient {format_number(g[1, 2])}" in text
-    (units,) = [t for t in fig.data if t.name == "units"]
-    b = model.biases[0]
-    assert units.hovertext[0] == "x₁" and units.hovertext[-1].startswith("output, P(class 1)")
-    assert f"bias {format_number(b.data[0])}, gradient {format_number(b.grad.data[0])}" in units.hovertext[2]
-    quiet = network_figure(model, unit_outputs(model, AXIS, AXIS), hover=False)
-    assert not [t for t in quiet.data if t.name == "weights"]  # while playing: pictures only
-
-
-def test_before_the_first_step_there_is_no_gradient_to_show():
+def test_before_the_first_step_every_gradient_edge_is_thin():
     model = nn.MLP((2, 2, 1), seed=0)
-    fig = network_figure(model, unit_outputs(model, AXIS, AXIS), "gradients")
-    (edges,) = [t for t in fig.data if t.name == "weights"]
-    assert all("gradient — (no step yet)" in text for text in edges.hovertext)
-    assert {w for _, w, _ in segments(fig)} == {EDGE_WIDTHS[0]}
+    found = edges(network_svg(model, unit_outputs(model, AXIS, AXIS), "gradients"))
+    assert {w for _, w, _ in found} == {EDGE_WIDTHS[0]} and sum(n for _, _, n in found) == 6
 
 
 @pytest.mark.parametrize("theme", ["light", "dark"])
-def test_the_figure_validates_in_both_themes(stepped, theme):
-    fig = network_figure(stepped.model, unit_outputs(stepped.model, AXIS, AXIS), "gradients", theme)
-    go.Figure(fig.to_dict())
-    assert fig.layout.font.color == colours(theme)["text"]
+def test_the_picture_is_a_valid_svg_in_both_themes(stepped, theme):
+    root = parse(network_svg(stepped.model, unit_outputs(stepped.model, AXIS, AXIS), "gradients", theme))
+    assert root.tag == f"{SVG}svg" and root.get("viewBox")
+    assert {t.get("fill") for t in root.iter(f"{SVG}text")} == {colours(theme)["text"]}
 
 
 def test_bad_requests_are_refused(stepped):
     outputs = unit_outputs(stepped.model, AXIS, AXIS)
     with pytest.raises(ValueError, match="show"):
-        network_figure(stepped.model, outputs, "biases")
+        network_svg(stepped.model, outputs, "biases")
     with pytest.raises(ValueError, match="layers"):
-        network_figure(stepped.model, outputs[:-1])
+        network_svg(stepped.model, outputs[:-1])
 
 
 def test_the_largest_network_stays_small_enough_to_send_every_tick():
@@ -172,7 +160,6 @@ def test_the_largest_network_stays_small_enough_to_send_every_tick():
     grid = nn.predict_grid(run.model, run.X, 60)
     n = picture_points(run.model.sizes)
     axis = np.linspace(grid.xs[0], grid.xs[-1], n), np.linspace(grid.ys[0], grid.ys[-1], n)
-    playing = network_figure(run.model, unit_outputs(run.model, *axis), hover=False).to_json()
-    assert len(playing) < 120_000, len(playing)
+    shown = data_url(network_svg(run.model, unit_outputs(run.model, *axis)))
+    assert len(shown) < 120_000, len(shown)
     assert n < picture_points((2, 8, 8, 1))  # smaller pictures when there are many
-    assert playing.count("data:image") == sum(run.model.sizes)

@@ -15,18 +15,13 @@ from lessons.descent import run
 from lessons.page_plots import (
     ARROW_FRACTION,
     LABELLED_STEPS,
-    LOSS_POINTS,
     MIN_ARROW_FRACTION,
-    boundary_figure,
     contour_figure,
     descent_figure,
-    loss_figure,
     slices_figure,
 )
 from lessons.plots import THEMES
 from lessons.surface import gradient_at, grid, slices
-from lessons.training import Record, Settings, TrainingRun
-from tinytorch.nn import predict_grid
 
 
 def build(x, y):
@@ -245,77 +240,17 @@ def test_a_run_ending_on_nan_is_drawn_with_a_gap():
     assert "NaN" not in fig.to_json()
 
 
-# ---- network ----------------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def trained():
-    run = TrainingRun(Settings(units=4, seed=1))
-    run.advance(60)
-    return run
-
-
-def test_loss_figure_carries_training_and_test_loss_and_accuracy(trained):
-    fig = loss_figure(trained.history)
-    validated(fig)
-    for name, loss, accuracy in (("training", "train_loss", "train_accuracy"), ("test", "test_loss", "test_accuracy")):
-        for suffix, field in (("loss", loss), ("accuracy", accuracy)):
-            t = trace(fig, f"{name} {suffix}")
-            np.testing.assert_array_equal(t.x, np.arange(61))  # step 0 (untrained) to 60
-            np.testing.assert_array_equal(t.y, [getattr(r, field) for r in trained.history])
-            assert t.yaxis == ("y2" if suffix == "accuracy" else None)
-    assert trace(fig, "training loss").line.dash != trace(fig, "test loss").line.dash  # apart without colour
-    assert fig.layout.yaxis2.tickformat == ".0%" and list(fig.layout.yaxis2.range) == [0, 1.04]
-
-
-def test_a_long_history_is_thinned_but_keeps_its_ends():
-    history = [Record(k, 1 / (k + 1), 0.5, 2 / (k + 1), 0.4) for k in range(5001)]
-    fig = loss_figure(history)
-    steps = trace(fig, "training loss").x
-    assert len(steps) <= LOSS_POINTS and steps[0] == 0 and steps[-1] == 5000
-    assert np.all(np.diff(steps) > 0)
-    assert len(fig.to_json()) < 60_000  # what a tick sends stays small however long the run
-
-
-def test_loss_figure_of_an_untrained_network_has_its_one_point():
-    fig = loss_figure([Record(0, 0.69, 0.5, 0.7, 0.45)])
-    validated(fig)
-    assert list(trace(fig, "test loss").y) == [0.7]
-
-
-def test_boundary_figure_shades_probability_and_marks_training_and_test_points(trained):
-    run = trained
-    g = predict_grid(run.model, run.X, n=40)
-    fig = boundary_figure(g, run.X_train, run.y_train, run.X_test, run.y_test)
-    validated(fig)
-    c = fig.data[0]
-    np.testing.assert_allclose(np.asarray(c.z, dtype=np.float64), g.probs, rtol=1e-6)
-    assert (c.contours.start, c.contours.end, c.contours.coloring) == (0.5, 0.5, "heatmap")  # the boundary
-    assert (c.zmin, c.zmax) == (0, 1)
-    for X, y, suffix in ((run.X_train, run.y_train, ""), (run.X_test, run.y_test, ", test")):
-        zero, one = trace(fig, f"class 0{suffix}"), trace(fig, f"class 1{suffix}")
-        np.testing.assert_array_equal(np.column_stack([zero.x, zero.y]), X[y == 0])
-        np.testing.assert_array_equal(np.column_stack([one.x, one.y]), X[y == 1])
-        assert zero.marker.symbol != one.marker.symbol and zero.marker.color != one.marker.color
-        assert c.colorscale[0][1] == zero.marker.color and c.colorscale[-1][1] == one.marker.color
-    assert trace(fig, "class 0, test").marker.symbol.endswith("-open")  # unseen points: open markers
-    assert not trace(fig, "class 0").marker.symbol.endswith("-open")
-
-
 # ---- every figure -----------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("theme", sorted(THEMES))
-def test_every_figure_validates_and_follows_the_theme(surface, cut, trained, theme):
+def test_every_figure_validates_and_follows_the_theme(surface, cut, theme):
     f0, fx, fy = gradient_at(build, 1.0, 0.5)
     curve = sample(lambda x: x**2, -3, 3, 101)
     figures = [
         contour_figure(surface, 1.0, 0.5, fx, fy, theme),
         slices_figure(cut, 1.0, 0.5, f0, fx, fy, theme),
         descent_figure(curve, run(lambda x: x**2, 2.0, 0.3, 20), theme),
-        loss_figure(trained.history, theme),
-        boundary_figure(predict_grid(trained.model, trained.X, n=20), trained.X_train, trained.y_train,
-                        trained.X_test, trained.y_test, theme),
     ]
     for fig in figures:
         fig = validated(fig)
