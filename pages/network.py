@@ -57,16 +57,18 @@ except ValueError as problem:  # training.py's own sentence about a setting
     st.stop()
 
 
-# The buttons' callbacks say what to reach, not what to change ("pause", "be at step 41"): while a
-# fragment reruns, Streamlit may deliver one click twice, and a toggle would undo itself.
+# While the fragment reruns, Streamlit may run a button's callback twice for one click: Play and
+# Pause say what to reach (playing or not), so a second delivery changes nothing. Step, while
+# playing, only pauses; paused (no fragment rerunning), each click trains on one more batch.
 def _play(playing: bool) -> None:
     st.session_state[view.PLAYING] = playing
 
 
-def _step(settings: training.Settings, target: int) -> None:
-    st.session_state[view.PLAYING] = False
-    run = compute.network_run(settings)
-    run.advance(target - run.step)
+def _step(settings: training.Settings) -> None:
+    if st.session_state.get(view.PLAYING, False):
+        st.session_state[view.PLAYING] = False
+    else:
+        compute.network_run(settings).advance(1)
 
 
 playing = st.session_state.get(view.PLAYING, False) and not run.finished
@@ -74,8 +76,9 @@ buttons = st.columns([1, 1, 1, 4], vertical_alignment="center")
 buttons[0].button("Pause" if playing else "Play", key="play", type="primary", on_click=_play, args=(not playing,),
                   width="stretch", icon=":material/pause:" if playing else ":material/play_arrow:",
                   disabled=run.finished)
-buttons[1].button("Step", key="step_once", on_click=_step, args=(settings, run.step + 1), width="stretch",
-                  icon=":material/skip_next:", disabled=run.finished, help="Train on one batch, then stop.")
+buttons[1].button("Step", key="step_once", on_click=_step, args=(settings,), width="stretch",
+                  icon=":material/skip_next:", disabled=run.finished,
+                  help="Train on one batch (while playing: pause first).")
 buttons[2].button("Reset", key="reset", on_click=compute.restart_network, args=(settings,), width="stretch",
                   icon=":material/restart_alt:", help="Back to the first weights (the same seed: the same run).")
 edges = buttons[3].radio("Edges show", network_graph.SHOWS, key=view.EDGES, horizontal=True,

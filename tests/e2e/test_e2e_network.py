@@ -107,9 +107,10 @@ def test_the_pictures_change_while_training_plays_and_never_go_blank(app):
 def test_a_link_reproduces_the_run_step_for_step(app):
     settings = Settings(data="circles", seed=7, layers=1, units=4, batch=5)
     open_network(app, data="circles", seed=7, layers=1, units=4, batch=5)
-    for _ in range(3):
+    for step in (1, 2, 3):
         app.page.get_by_role("button", name="Step", exact=True).click()
-        app.settle()
+        app.page.get_by_text(re.compile(rf"^Step {step} ·")).wait_for()
+    app.settle()
     run = TrainingRun(settings)
     run.advance(3)
     assert shown_step(app.page) == 3
