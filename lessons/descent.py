@@ -188,8 +188,8 @@ def _curving_up(c: float) -> bool:
 
 
 def _converged_message(k: int, x: float, c: float, lr: float) -> str:
-    done = (f"Converged to a minimum after {_steps(k)}: |f′(x)| ≤ {_power_of_ten(GRAD_TOL)} at x = {_number(x)}, "
-            f"and f goes no lower on either side.")
+    done = (f"A minimum after {_steps(k)}: |f′(x)| ≤ {_power_of_ten(GRAD_TOL)} at x = {_number(x)}, and f goes "
+            f"no lower on either side.")
     if not _curving_up(c):
         return done + " f″ is 0 there: a kink or a flat bottom rather than a parabola."
     r = lr * c

@@ -34,7 +34,8 @@ ARROW_FRACTION = 0.2  # the gradient arrow's length, as a fraction of the shorte
 MIN_ARROW_FRACTION = 0.06  # ...shortened near an edge so its head stays inside, but never below this
 MAX_ASPECT = 3.0  # equal x and y scales (so ∇f looks perpendicular to the level curves) unless the
 #                   ranges differ more than this: then each axis gets its own scale
-LABELLED_STEPS = 12  # descent iterates numbered on the plot; the rest are shown without numbers
+LABELLED_STEPS = 12  # descent iterates numbered on the plot at most; the rest are shown without numbers...
+LABEL_GAP = 0.035  # ...and so is one closer than this (a fraction of the plot's width and height) to a numbered one
 
 
 # ---- shared pieces --------------------------------------------------------------------------------
@@ -201,7 +202,8 @@ def descent_figure(curve: Curve, run: DescentRun, theme: str = "light") -> go.Fi
     lo, hi = float(curve.x[0]), float(curve.x[-1])
     notes = [n for n in (_outside_note(run, lo, hi),) if n]
     steps = np.arange(len(run.xs))
-    labels = [str(k) if k < LABELLED_STEPS else "" for k in steps]
+    y_range = robust_range(curve.f)
+    labels = _step_labels(run, (lo, hi), y_range)
     path = {"type": "scatter", "x": run.xs, "y": gaps(run.fs), "mode": "lines+markers+text",
             "name": "descent path", "text": labels, "textposition": "top center",
             "textfont": {"size": 13, "color": palette["df"]},
@@ -221,8 +223,26 @@ def descent_figure(curve: Curve, run: DescentRun, theme: str = "light") -> go.Fi
     ]
     spec = layout(palette, notes, hovermode="closest",
                      xaxis=axis(palette, "x", range=[lo, hi]),
-                     yaxis=axis(palette, "f(x)", range=robust_range(curve.f)))
+                     yaxis=axis(palette, "f(x)", range=y_range))
     return figure(traces, spec)
+
+
+def _step_labels(run: DescentRun, x_range, y_range) -> list[str]:
+    """The number of each of the first LABELLED_STEPS iterates, unless it would sit on top of an
+    earlier number (a run closing in on its minimum, or bouncing between two points)."""
+    width = x_range[1] - x_range[0]
+    height = (y_range[1] - y_range[0]) if y_range else 1.0
+    placed: list[tuple[float, float]] = []
+    labels = []
+    for k, (x, f) in enumerate(zip(run.xs, run.fs)):
+        at = (x / width, f / height if np.isfinite(f) else np.nan)
+        apart = all(np.hypot(at[0] - px, at[1] - py) >= LABEL_GAP for px, py in placed)
+        if k < LABELLED_STEPS and np.isfinite(at[1]) and apart:
+            placed.append(at)
+            labels.append(str(k))
+        else:
+            labels.append("")
+    return labels
 
 
 _SUBSCRIPTS = MappingProxyType(str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉"))

@@ -104,7 +104,7 @@ class Frame:
         runs, current = [], []
         for a, b in zip(px, py):
             if np.isfinite(a) and np.isfinite(b):
-                current.append(f"{_n(a)},{_n(b)}")
+                current.append(f"{a:.1f},{b:.1f}")  # a tenth of a pixel: finer than the line
             elif current:
                 runs.append(current)
                 current = []

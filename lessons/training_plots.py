@@ -15,18 +15,21 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from tinytorch.nn import BoundaryGrid
+from tinytorch.nn import BoundaryGrid, predict_grid
 
+from .network_graph import SHADES, network_svg, picture_points, unit_outputs
 from .palette import diverging
 from .plots import colours
 from .svg import Frame, document, picture, text
-from .training import Record
+from .training import Record, TrainingRun
 from .viz import format_number
 
-__all__ = ["BOUNDARY_STRENGTH", "LOSS_POINTS", "boundary_segments", "boundary_svg", "loss_svg"]
+__all__ = ["BOUNDARY_POINTS", "BOUNDARY_STRENGTH", "LOSS_POINTS", "boundary_segments", "boundary_svg", "loss_svg",
+           "pictures"]
 
+BOUNDARY_POINTS = 60  # per side of the decision boundary's grid, redrawn every tick
 BOUNDARY_STRENGTH = 0.45  # how far the shading goes towards a class's colour where the network is sure
-LOSS_POINTS = 500  # a long run's history is thinned to this many points (the first and last kept)
+LOSS_POINTS = 240  # a long run's history is thinned to this many points (the first and last kept)
 _MARKER = 4.5  # px, half a point's marker
 
 
@@ -56,12 +59,20 @@ def boundary_segments(xs: np.ndarray, ys: np.ndarray, z: np.ndarray, level: floa
     return np.array(segments, dtype=np.float64).reshape(-1, 4)
 
 
-def _marker(x: float, y: float, diamond: bool, fill: str, stroke: str) -> str:
-    r = _MARKER
-    if diamond:
-        return (f'<path d="M{x:.1f} {y - r * 1.25:.1f}L{x + r * 1.25:.1f} {y:.1f}L{x:.1f} {y + r * 1.25:.1f}'
-                f'L{x - r * 1.25:.1f} {y:.1f}Z" fill="{fill}" stroke="{stroke}" stroke-width="1.5"/>')
-    return f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{r}" fill="{fill}" stroke="{stroke}" stroke-width="1.5"/>'
+def _markers(palette) -> str:
+    """The four kinds of point, defined once and placed with <use>: a tenth of the bytes of 200
+    full shapes, sent again every tick. Circles are class 0, diamonds class 1; filled training
+    points, open test points."""
+    r, d = _MARKER, _MARKER * 1.25
+    shapes = {"circle": f'<circle r="{r}"', "diamond": f'<path d="M0 {-d}L{d} 0L0 {d}L{-d} 0Z"'}
+    parts = []
+    for label, shape in enumerate(("circle", "diamond")):
+        colour = palette[f"class{label}"]
+        parts.append(f'{shapes[shape]} id="p{label}" fill="{colour}" stroke="{palette["background"]}" '
+                     f'stroke-width="1.5"/>')
+        parts.append(f'{shapes[shape]} id="q{label}" fill="{palette["background"]}" stroke="{colour}" '
+                     f'stroke-width="1.5"/>')
+    return "<defs>" + "".join(parts) + "</defs>"
 
 
 def boundary_svg(grid: BoundaryGrid, X: np.ndarray, y: np.ndarray, X_test: np.ndarray, y_test: np.ndarray,
@@ -74,7 +85,7 @@ def boundary_svg(grid: BoundaryGrid, X: np.ndarray, y: np.ndarray, X_test: np.nd
     width = size - 72
     height = width * (ys[-1] - ys[0]) / (xs[-1] - xs[0])  # equal scales: the data's true shape
     frame = Frame(xs[0], xs[-1], ys[0], ys[-1], left=56, top=30, width=width, height=height)
-    shading = diverging((2 * grid.probs - 1)[::-1], theme, BOUNDARY_STRENGTH)  # larger y at the top
+    shading = diverging((2 * grid.probs - 1)[::-1], theme, BOUNDARY_STRENGTH, SHADES)  # larger y at the top
     parts = [picture(shading, frame.left, frame.top, frame.width, frame.height)]
     segments = boundary_segments(xs, ys, grid.probs)
     if len(segments):
@@ -83,18 +94,14 @@ def boundary_svg(grid: BoundaryGrid, X: np.ndarray, y: np.ndarray, X_test: np.nd
         parts.append(f'<path d="{path}" stroke="{palette["text"]}" stroke-width="2.5" stroke-linecap="round" '
                      f'fill="none"/>')
     parts.append(frame.axes(palette, "x₁", "x₂", grid=False))
-    class_colours = (palette["class0"], palette["class1"])
-    for points, labels, filled in ((X, y, True), (X_test, y_test, False)):
-        for (px, py), label in zip(np.asarray(points, dtype=np.float64), np.asarray(labels)):
-            colour, background = class_colours[int(label)], palette["background"]
-            parts.append(_marker(float(frame.x(px)), float(frame.y(py)), bool(label),
-                                 colour if filled else background, background if filled else colour))
-    legend = ((False, True, "class 0"), (True, True, "class 1"), (False, False, "test points: open"))
+    parts.append(_markers(palette))
+    for points, labels, kind in ((X, y, "p"), (X_test, y_test, "q")):
+        points = np.asarray(points, dtype=np.float64).reshape(-1, 2)
+        for px, py, label in zip(frame.x(points[:, 0]), frame.y(points[:, 1]), np.asarray(labels)):
+            parts.append(f'<use href="#{kind}{int(label)}" x="{px:.1f}" y="{py:.1f}"/>')
     x = frame.left
-    for diamond, filled, words in legend:
-        colour = class_colours[int(diamond)]
-        parts.append(_marker(x + 5, 14, diamond, colour if filled else palette["background"],
-                             palette["background"] if filled else palette["text"]))
+    for marker, words in (("p0", "class 0"), ("p1", "class 1"), ("q0", "test points: open")):
+        parts.append(f'<use href="#{marker}" x="{x + 5:.1f}" y="14"/>')
         parts.append(text(x + 15, 19, words, palette["text"], "start", 13))
         x += 15 + 8 * len(words) + 14
     return document(size, frame.top + height + 48, parts)
@@ -144,3 +151,18 @@ def loss_svg(history: Sequence[Record], theme: str = "light", width: int = 760) 
         parts.append(text(width - 10, 19, f"step {int(latest[0]):,}: test loss {format_number(latest[3], 3)}, "
                           f"test accuracy {latest[4]:.0%}", palette["text"], "end", 13))
     return document(width, 34 + 190 + 44, parts)
+
+
+# ---- all three --------------------------------------------------------------------------------------
+
+
+def pictures(run: TrainingRun, show: str = "weights", theme: str = "light") -> tuple[str, str, str]:
+    """What the page shows of a run, as SVG: the network (`network_svg`, its edges showing `show`),
+    the boundary over the points, and the loss and accuracy so far. One forward pass for the
+    boundary's grid, one for the units' pictures on a coarser grid over the same square."""
+    grid = predict_grid(run.model, run.X, BOUNDARY_POINTS)
+    n = picture_points(run.model.sizes)
+    outputs = unit_outputs(run.model, np.linspace(grid.xs[0], grid.xs[-1], n), np.linspace(grid.ys[0], grid.ys[-1], n))
+    return (network_svg(run.model, outputs, show, theme),
+            boundary_svg(grid, run.X_train, run.y_train, run.X_test, run.y_test, theme),
+            loss_svg(run.history, theme))

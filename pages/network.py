@@ -1,6 +1,5 @@
 """Train a tiny network: watch a small MLP learn to separate two classes, with backprop for every weight."""
 
-import numpy as np
 import streamlit as st
 
 from lessons import datasets, network_graph, svg, training, training_plots
@@ -103,21 +102,17 @@ def live() -> None:
     numbers[3].metric("Test accuracy", f"{latest.test_accuracy:.0%}")
     # Pictures as images (data: URLs): Streamlit keeps each <img> and swaps its source, and the
     # browser shows the old picture until the new one is ready, so nothing blanks (see svg.py).
-    grid = nn.predict_grid(run.model, run.X, view.BOUNDARY_POINTS)
+    network_picture, boundary_picture, loss_picture = training_plots.pictures(run, edges, theme)
     network, boundary = st.columns([3, 2], vertical_alignment="center")
-    points = network_graph.picture_points(run.model.sizes)
-    outputs = network_graph.unit_outputs(run.model, np.linspace(grid.xs[0], grid.xs[-1], points),
-                                         np.linspace(grid.ys[0], grid.ys[-1], points))
-    network.image(svg.data_url(network_graph.network_svg(run.model, outputs, edges, theme)), width="stretch",
+    network.image(svg.data_url(network_picture), width="stretch",
                   alt="The network: each unit's output over the plane, and an edge per weight")
     network.caption("Each square is what one unit outputs over the plane on the right: violet below 0, green above "
                     "(the output's is the probability of class 1). One edge per weight, as wide as the weight: "
                     "green positive, violet negative; or, showing gradients, as wide as ∂loss/∂weight from the "
                     "last batch. Pause for every number.")
-    boundary.image(svg.data_url(training_plots.boundary_svg(grid, run.X_train, run.y_train, run.X_test, run.y_test,
-                                                            theme)),
-                   width="stretch", alt="The points and the network's decision boundary")
-    st.image(svg.data_url(training_plots.loss_svg(run.history, theme)), width="stretch",
+    boundary.image(svg.data_url(boundary_picture), width="stretch",
+                   alt="The points and the network's decision boundary")
+    st.image(svg.data_url(loss_picture), width="stretch",
              alt="The loss and the accuracy on the training and the test points, step by step")
     if not playing:
         with st.expander("Every weight and bias: its value and its gradient from the last batch"):

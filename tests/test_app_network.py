@@ -15,10 +15,11 @@ from apptest import no_exception, open_app, streamlit_log
 from PIL import Image
 
 from lessons import training
+from lessons.network_graph import SHADES
 from lessons.palette import diverging
 from lessons.plots import colours
 from lessons.training import Settings, TrainingRun
-from lessons.training_plots import BOUNDARY_STRENGTH
+from lessons.training_plots import BOUNDARY_POINTS, BOUNDARY_STRENGTH
 from tinytorch import nn
 from ui import view
 
@@ -92,8 +93,8 @@ def test_a_link_sets_every_control_and_steps_reproduce_the_same_run():
     assert numbers(at) == expected_numbers(reference)
     shown = pictures(at)
     (shading,) = shown["boundary"].findall(f"{SVG}image")
-    grid = nn.predict_grid(reference.model, reference.X, view.BOUNDARY_POINTS)
-    expected = diverging((2 * grid.probs - 1)[::-1], "light", BOUNDARY_STRENGTH)
+    grid = nn.predict_grid(reference.model, reference.X, BOUNDARY_POINTS)
+    expected = diverging((2 * grid.probs - 1)[::-1], "light", BOUNDARY_STRENGTH, SHADES)
     np.testing.assert_array_equal(png(shading), expected)  # the trained model's probabilities, pixel for pixel
     lines = shown["loss"].findall(f"{SVG}polyline")
     assert [len(line.get("points").split()) for line in lines] == [4, 4, 4, 4]  # steps 0 to 3

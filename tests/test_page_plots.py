@@ -221,6 +221,15 @@ def test_descent_path_follows_the_run_with_numbered_steps():
     assert list(fig.layout.xaxis.range) == [-1, 5]
 
 
+def test_numbers_never_sit_on_top_of_each_other():
+    curve = sample(lambda x: (x - 1) ** 2, -3, 3, 201)
+    converging = descent_figure(curve, run(lambda x: (x - 1) ** 2, -2.0, 0.2, 50))
+    numbered = [k for k, label in enumerate(trace(converging, "descent path").text) if label]
+    assert numbered[:4] == [0, 1, 2, 3] and len(numbered) < LABELLED_STEPS  # steps 6, 7, 8... crowd the minimum
+    bouncing = descent_figure(curve, run(lambda x: (x - 1) ** 2, -1.0, 1.0, 20))  # x: −1, 3, −1, 3, ...
+    assert [label for label in trace(bouncing, "descent path").text if label] == ["0", "1"]
+
+
 def test_a_run_leaving_the_range_keeps_the_view_and_says_so():
     curve = sample(lambda x: x**2, -3, 3, 201)
     r = run(lambda x: x**2, 1.0, 1.5, 100)  # x = 1, −2, 4, −8, ...: two iterates inside

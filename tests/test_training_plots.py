@@ -48,7 +48,7 @@ def test_a_frame_maps_data_to_pixels_with_larger_y_up_and_gaps_for_nan():
     assert (float(frame.x(0)), float(frame.x(10)), float(frame.y(1)), float(frame.y(-1))) == (50, 150, 20, 60)
     root = parse(document(200, 100, [frame.polyline([0, 5, np.nan, 8, 10], [0, 1, 0, -1, 0], "#000", dash="4 2")]))
     runs = root.findall(f"{SVG}polyline")
-    assert [r.get("points") for r in runs] == ["50,40 100,20", "130,60 150,40"]
+    assert [r.get("points") for r in runs] == ["50.0,40.0 100.0,20.0", "130.0,60.0 150.0,40.0"]
     assert runs[0].get("stroke-dasharray") == "4 2"
 
 
@@ -85,13 +85,17 @@ def test_the_boundary_picture_shows_every_point_by_class_and_set(trained):
     grid = predict_grid(run.model, run.X, n=30)
     root = parse(boundary_svg(grid, run.X_train, run.y_train, run.X_test, run.y_test))
     palette = colours("light")
-    circles = root.findall(f"{SVG}circle")[:-2]  # the legend's two circles come last
-    diamonds = [p for p in root.findall(f"{SVG}path") if p.get("d").endswith("Z")][:-1]
-    assert len(circles) == np.count_nonzero(run.y_train == 0) + np.count_nonzero(run.y_test == 0)
-    assert len(diamonds) == np.count_nonzero(run.y == 1)
-    filled = [c for c in circles if c.get("fill") == palette["class0"]]
-    assert len(filled) == np.count_nonzero(run.y_train == 0)  # training points filled, test points open
-    assert {c.get("stroke") for c in circles if c not in filled} == {palette["class0"]}
+    placed = [u.get("href") for u in root.findall(f"{SVG}use")][:-3]  # the legend's three come last
+    for kind, labels in (("p", run.y_train), ("q", run.y_test)):  # filled training, open test points
+        for label in (0, 1):
+            assert placed.count(f"#{kind}{label}") == np.count_nonzero(labels == label)
+    shapes = {d.get("id"): d for d in root.find(f"{SVG}defs")}
+    assert shapes["p0"].tag == f"{SVG}circle" and shapes["p1"].tag == f"{SVG}path"  # circles and diamonds
+    assert shapes["p0"].get("fill") == palette["class0"] and shapes["q0"].get("stroke") == palette["class0"]
+    assert shapes["q1"].get("fill") == palette["background"] and shapes["p1"].get("fill") == palette["class1"]
+    first = root.findall(f"{SVG}use")[0]
+    frame_x = 56 + (run.X_train[0, 0] - grid.xs[0]) / (grid.xs[-1] - grid.xs[0]) * (360 - 72)
+    assert float(first.get("x")) == pytest.approx(frame_x, abs=0.05)  # where the point is
 
 
 def test_the_boundary_picture_is_the_probability_the_right_way_up():
@@ -105,7 +109,7 @@ def test_the_boundary_picture_is_the_probability_the_right_way_up():
     assert green > red and green > blue
     red, green, blue = pixels[-1].mean(axis=0)  # the bottom, class 0's violet
     assert red > green and blue > green
-    (line,) = [p for p in root.findall(f"{SVG}path") if not p.get("d").endswith("Z")]
+    (line,) = [p for p in root.findall(f"{SVG}path") if p.get("stroke-linecap")]
     assert line.get("d").count("M") == len(xs) - 1  # the boundary y = 0 crosses every column of cells
 
 

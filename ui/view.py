@@ -272,7 +272,6 @@ NOISE_STEP = 0.01
 MAX_NOISE = datasets.MAX_NOISE
 TICK_SECONDS = 0.25  # while playing, the page redraws this often...
 STEPS_PER_TICK = 10  # ...after this many training steps (40 steps a second)
-BOUNDARY_POINTS = 60  # per side of the decision boundary's grid, redrawn every tick
 PLAYING = "network_playing"  # session state: whether training is playing
 NETWORK_RUN = "network_run"  # session state: this session's training run
 
