@@ -15,6 +15,7 @@ from the same weights; both must give the same losses before anything is timed.
 from __future__ import annotations
 
 import sys
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -116,6 +117,26 @@ def boundary_redraw(X, y, rounds):
           f"{t['tinytorch'] / t['hand']:.1f}x")
 
 
+def page_tick(rounds):
+    from lessons import svg, training, training_plots
+    from ui import view
+
+    print(f"\n4. One tick of the network page: {view.STEPS_PER_TICK} steps, then the three pictures "
+          f"(a tick every {view.TICK_SECONDS} s)")
+    for settings in (training.Settings(), training.Settings(layers=4, units=16)):
+        run = training.TrainingRun(settings)
+        run.advance(300)  # a trained network draws sharper pictures: more bytes
+        candidates = {"steps": partial(run.advance, view.STEPS_PER_TICK),
+                      "pictures": partial(training_plots.pictures, run)}
+        t = interleaved(candidates, rounds=rounds)
+        sizes = [len(svg.data_url(picture)) for picture in training_plots.pictures(run)]
+        tick = t["steps"] + t["pictures"]
+        print(f"   {'-'.join(map(str, settings.sizes))}: steps {fmt_time(t['steps'])}, pictures "
+              f"{fmt_time(t['pictures'])} ({t['pictures'] / t['steps']:.1f}x the steps); a tick is "
+              f"{tick / view.TICK_SECONDS:.0%} of its interval; sent: "
+              f"{' + '.join(f'{b / 1000:.0f}' for b in sizes)} = {sum(sizes) / 1000:.0f} KB a tick")
+
+
 def main():
     rounds = start(__doc__, quick=3, full=15)
     X, y = make("moons", n=200, noise=0.1, seed=0)
@@ -123,6 +144,7 @@ def main():
     one_step(X, y, rounds)
     whole_run(X, y, max(3, rounds // 3))
     boundary_redraw(X, y, rounds)
+    page_tick(rounds)
 
 
 if __name__ == "__main__":

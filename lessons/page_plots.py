@@ -1,7 +1,8 @@
-"""Plotly figures for the teaching pages: two variables, gradient descent, a tiny network.
+"""Plotly figures for the teaching pages: two variables and gradient descent. (The network page's
+pictures, redrawn while training plays, are SVG: training_plots.py and network_graph.py.)
 
 Same style as `plots.py`, whose colours and helpers these reuse: Okabe–Ito colours from
-`plots.THEMES` (f in blue, derivatives in orange, tangents in pink), transparent backgrounds,
+`plots.THEMES` (palette.py: x in blue, f in ink, derivatives in vermillion), transparent backgrounds,
 `template="none"`, evenly spaced axes sent as x0 + dx, nan and ±inf drawn as gaps. Grids of
 values (contours) go to plotly as float32, half the bytes of float64 and still 7 digits, more
 than any hover label shows.
@@ -15,13 +16,10 @@ leaving the plotted range) is said in a note under the plot.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
 from types import MappingProxyType
 
 import numpy as np
 import plotly.graph_objects as go
-
-from tinytorch.nn import BoundaryGrid
 
 from .curves import Curve
 from .descent import DescentRun
@@ -29,14 +27,15 @@ from .plots import axis, colours, evenly, figure, gaps, layout, line, point, rob
 from .surface import Slices, Surface
 from .viz import format_number
 
-__all__ = ["boundary_figure", "contour_figure", "descent_figure", "loss_figure", "slices_figure"]
+__all__ = ["contour_figure", "descent_figure", "slices_figure"]
 
 CONTOUR_LEVELS = 20  # filled bands between the low and high ends of f's robust range
 ARROW_FRACTION = 0.2  # the gradient arrow's length, as a fraction of the shorter side of the plot...
 MIN_ARROW_FRACTION = 0.06  # ...shortened near an edge so its head stays inside, but never below this
 MAX_ASPECT = 3.0  # equal x and y scales (so ∇f looks perpendicular to the level curves) unless the
 #                   ranges differ more than this: then each axis gets its own scale
-LABELLED_STEPS = 12  # descent iterates numbered on the plot; the rest are shown without numbers
+LABELLED_STEPS = 12  # descent iterates numbered on the plot at most; the rest are shown without numbers...
+LABEL_GAP = 0.035  # ...and so is one closer than this (a fraction of the plot's width and height) to a numbered one
 
 
 # ---- shared pieces --------------------------------------------------------------------------------
@@ -105,14 +104,16 @@ def contour_figure(surface: Surface, x0: float, y0: float, fx: float, fy: float,
     no_arrow = _gradient_note(fx, fy, where)
     notes = [n for n in (no_arrow, _gaps_note(surface.f)) if n]
 
-    levels = robust_range(surface.f)  # ignores far-out values near poles, as the curve plots do
+    # Levels over the values f takes (no margin: a colour bar from −1.8 for x² + 3y² would name a
+    # value f never takes), ignoring far-out values near poles, as the curve plots do.
+    levels = robust_range(surface.f, pad=False)
     contours = {"coloring": "fill", "showlines": True}
-    if levels is not None:
+    if levels is not None and levels[1] > levels[0]:
         low, high = levels
         contours.update(start=low, end=high, size=(high - low) / CONTOUR_LEVELS)
     traces = [{
         "type": "contour", "z": _grid_z(surface.f), **evenly(xs), **evenly(ys, "y"), "name": "f", "connectgaps": False,
-        "contours": contours, "autocontour": levels is None,
+        "contours": contours, "autocontour": "start" not in contours,
         "colorscale": [[0, palette["background"]], [1, palette["f"]]],
         "line": {"color": palette["grid"], "width": 0.5},
         "colorbar": {"title": {"text": "f"}, "thickness": 14, "outlinewidth": 0},
@@ -201,7 +202,8 @@ def descent_figure(curve: Curve, run: DescentRun, theme: str = "light") -> go.Fi
     lo, hi = float(curve.x[0]), float(curve.x[-1])
     notes = [n for n in (_outside_note(run, lo, hi),) if n]
     steps = np.arange(len(run.xs))
-    labels = [str(k) if k < LABELLED_STEPS else "" for k in steps]
+    y_range = robust_range(curve.f)
+    labels = _step_labels(run, (lo, hi), y_range)
     path = {"type": "scatter", "x": run.xs, "y": gaps(run.fs), "mode": "lines+markers+text",
             "name": "descent path", "text": labels, "textposition": "top center",
             "textfont": {"size": 13, "color": palette["df"]},
@@ -221,8 +223,26 @@ def descent_figure(curve: Curve, run: DescentRun, theme: str = "light") -> go.Fi
     ]
     spec = layout(palette, notes, hovermode="closest",
                      xaxis=axis(palette, "x", range=[lo, hi]),
-                     yaxis=axis(palette, "f(x)", range=robust_range(curve.f)))
+                     yaxis=axis(palette, "f(x)", range=y_range))
     return figure(traces, spec)
+
+
+def _step_labels(run: DescentRun, x_range, y_range) -> list[str]:
+    """The number of each of the first LABELLED_STEPS iterates, unless it would sit on top of an
+    earlier number (a run closing in on its minimum, or bouncing between two points)."""
+    width = x_range[1] - x_range[0]
+    height = (y_range[1] - y_range[0]) if y_range else 1.0
+    placed: list[tuple[float, float]] = []
+    labels = []
+    for k, (x, f) in enumerate(zip(run.xs, run.fs)):
+        at = (x / width, f / height if np.isfinite(f) else np.nan)
+        apart = all(np.hypot(at[0] - px, at[1] - py) >= LABEL_GAP for px, py in placed)
+        if k < LABELLED_STEPS and np.isfinite(at[1]) and apart:
+            placed.append(at)
+            labels.append(str(k))
+        else:
+            labels.append("")
+    return labels
 
 
 _SUBSCRIPTS = MappingProxyType(str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉"))
@@ -230,65 +250,3 @@ _SUBSCRIPTS = MappingProxyType(str.maketrans("0123456789", "₀₁₂₃₄₅�
 
 def _subscript(n: int) -> str:
     return str(n).translate(_SUBSCRIPTS)
-
-
-# ---- 3. a tiny network -------------------------------------------------------------------------
-
-
-def loss_figure(losses: Sequence[float], accuracies: Sequence[float], theme: str = "light") -> go.Figure:
-    """The training loss (left axis) and the accuracy (right axis, 0 to 100%) at each step.
-
-    Both axes start at 0: the loss of a model that guesses is log 2 ≈ 0.69, of a perfect one 0.
-    """
-    palette = colours(theme)
-    losses = np.asarray(losses, dtype=np.float64)
-    accuracies = np.asarray(accuracies, dtype=np.float64)
-    if losses.shape != accuracies.shape:
-        raise ValueError(f"one accuracy per loss: {losses.size} losses, {accuracies.size} accuracies")
-    steps = {"x0": 1, "dx": 1}  # training steps are numbered from 1
-    traces = [line(steps, losses, "loss (cross-entropy)", palette["f"]),
-              line(steps, accuracies, "accuracy", palette["df"], yaxis="y2", hovertemplate="%{y:.1%}")]
-    spec = layout(palette, hovermode="x unified",
-                     xaxis=axis(palette, "step", range=[1, max(len(losses), 2)]),
-                     yaxis=axis(palette, "loss", rangemode="tozero"),
-                     # tickmode "auto": an overlaying axis would otherwise put its ticks on the loss's grid
-                     yaxis2=axis(palette, "accuracy", overlaying="y", side="right", range=[0, 1.02],
-                                  tickformat=".0%", tickmode="auto", showgrid=False, zeroline=False))
-    spec["margin"]["r"] = 80
-    return figure(traces, spec)
-
-
-# Class 0 and class 1: the two Okabe–Ito colours of f and f′, and two marker shapes, so the
-# classes stay apart without colour too.
-_CLASS_STYLE = (("f", "circle"), ("df", "diamond"))
-
-
-def boundary_figure(grid: BoundaryGrid, X: np.ndarray, y: np.ndarray, theme: str = "light") -> go.Figure:
-    """The network's probability of class 1 as a shaded background, its 0.5 line (the decision
-    boundary) drawn bold, and the data points by class."""
-    palette = colours(theme)
-    X, y = np.asarray(X, dtype=np.float64), np.asarray(y).reshape(-1)
-    class_colours = [palette[key] for key, _ in _CLASS_STYLE]  # P = 0 is class 0's colour, P = 1 class 1's
-    # "heatmap" colouring shades smoothly and draws only the requested level: the boundary.
-    traces = [{
-        "type": "contour", "z": _grid_z(grid.probs), **evenly(grid.xs), **evenly(grid.ys, "y"), "name": "P(class 1)",
-        "zmin": 0, "zmax": 1, "opacity": 0.55, "connectgaps": False, "autocontour": False,
-        "contours": {"coloring": "heatmap", "start": 0.5, "end": 0.5, "size": 1, "showlines": True},
-        "line": {"color": palette["text"], "width": 3},
-        "colorscale": [[0, class_colours[0]], [0.5, palette["background"]], [1, class_colours[1]]],
-        "colorbar": {"title": {"text": "P(1)"}, "thickness": 14, "outlinewidth": 0, "tickformat": ".0%",
-                     "tickvals": [0, 0.25, 0.5, 0.75, 1]},
-        "hovertemplate": "P(class 1) = %{z:.0%}<extra></extra>"}]
-    for label, (colour, (_, symbol)) in enumerate(zip(class_colours, _CLASS_STYLE)):
-        points = X[y == label]
-        traces.append({"type": "scatter", "x": points[:, 0], "y": points[:, 1], "mode": "markers",
-                       "name": f"class {label}", "hovertemplate": "(%{x:.3g}, %{y:.3g})",
-                       "marker": {"color": colour, "symbol": symbol, "size": 9,
-                                  "line": {"color": palette["point"], "width": 1}}})
-    x_range = [float(grid.xs[0]), float(grid.xs[-1])]
-    y_range = [float(grid.ys[0]), float(grid.ys[-1])]
-    spec = layout(palette, hovermode="closest",
-                     xaxis=axis(palette, "x₁", range=x_range, showgrid=False, constrain="domain"),
-                     yaxis=axis(palette, "x₂", range=y_range, showgrid=False, constrain="domain",
-                                 scaleanchor="x", scaleratio=1))
-    return figure(traces, spec)

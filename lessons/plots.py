@@ -15,25 +15,25 @@ import numpy as np
 import plotly.graph_objects as go
 
 from .curves import Curve, fd_error, tangent
+from .palette import BACKGROUNDS, ROLES
 from .viz import format_number
 
 __all__ = ["THEMES", "FONT", "axis", "colours", "evenly", "figure", "function_figure", "gaps", "heading", "layout",
            "line", "point", "robust_range", "tangent_line"]
 
-# Okabe–Ito colours (colour-blind safe), lighter variants on dark backgrounds. Read-only:
-# many sessions share this module.
+# The role colours of palette.py (x, f, f′, f″, the tangent, the classes: one meaning on every
+# page), and the plots' own neutrals. "muted" is a neutral grey for what accompanies a curve (the
+# finite-difference check of f′, the test points' loss). Read-only: many sessions share this module.
 THEMES = MappingProxyType({
-    "light": MappingProxyType({"text": "#1F1F1F", "grid": "#E3E3E3", "zero": "#9A9A9A", "f": "#0072B2",
-                               "df": "#D55E00", "d2f": "#009E73", "tangent": "#CC79A7", "point": "#000000",
-                               "check": "#000000", "background": "#FFFFFF"}),
-    "dark": MappingProxyType({"text": "#EAEAEA", "grid": "#3A3A3A", "zero": "#8A8A8A", "f": "#56B4E9",
-                              "df": "#E69F00", "d2f": "#3CC49A", "tangent": "#CC79A7", "point": "#FFFFFF",
-                              "check": "#F0E442", "background": "#1B1B1B"}),
+    theme: MappingProxyType({**ROLES[theme], "point": ROLES[theme]["x"], "background": BACKGROUNDS[theme], **neutral})
+    for theme, neutral in (
+        ("light", {"text": "#1F1F1F", "grid": "#E3E3E3", "zero": "#9A9A9A", "muted": "#6B6B6B"}),
+        ("dark", {"text": "#EAEAEA", "grid": "#3A3A3A", "zero": "#8A8A8A", "muted": "#B0B0B0"}),
+    )
 })
 
 FONT = "Inter, 'Segoe UI', Helvetica, Arial, sans-serif"
-_PERCENTILE = 2  # the y-range ignores the top and bottom 2% of values when they are far out...
-_REACH = 1.0  # ...further than this many times the range of the middle 96%
+_FENCE = 5.0  # a value is far out (a pole, a spike) beyond its quartiles by this many interquartile ranges
 
 
 # ---- building blocks, shared with page_plots.py ----------------------------------------------
@@ -59,19 +59,32 @@ def evenly(x: np.ndarray, axis: str = "x") -> dict:
     return {axis: x}
 
 
-def robust_range(*arrays: np.ndarray) -> list[float] | None:
-    """A value range that shows the whole curves unless a few values are far out (near a pole).
+def robust_range(*arrays: np.ndarray, include: Sequence[float] = (), pad: bool = True) -> list[float] | None:
+    """A value range that shows the curves whole unless a few of their values are far out (a
+    pole, a spike): Plotly's autorange would fit 1/x's ±10000 next to 0 and flatten the rest.
 
-    Plotly's autorange would fit 1/x's ±10000 next to 0 and flatten the rest of the picture.
+    For each array, Tukey's fences on its finite values: the quartiles Q1 and Q3, widened by
+    _FENCE·(Q3 − Q1) on either side, but never beyond the values themselves (a smooth curve is
+    shown whole); then the union of those ranges and of the finite values in `include` (the
+    point at x stays in view).
+    `pad` adds a margin of 5% on each side: for a curve's axis, not for a colour scale, which
+    should name only values f takes. None when there is no finite value at all.
     """
-    values = np.concatenate([a[np.isfinite(a)] for a in arrays])
-    if values.size == 0:
+    ends = []
+    for a in arrays:
+        values = a[np.isfinite(a)]
+        if values.size:
+            low, high = np.percentile(values, [25, 75])
+            reach = _FENCE * (high - low)
+            ends += [max(values.min(), low - reach), min(values.max(), high + reach)]
+    ends += [v for v in include if np.isfinite(v)]
+    if not ends:
         return None
-    low, high = np.percentile(values, [_PERCENTILE, 100 - _PERCENTILE])
-    reach = _REACH * (high - low)
-    low, high = max(values.min(), low - reach), min(values.max(), high + reach)
-    pad = 0.05 * (high - low) if high > low else max(1.0, abs(high)) * 0.1
-    return [float(low - pad), float(high + pad)]
+    low, high = float(min(ends)), float(max(ends))
+    if not pad:
+        return [low, high]
+    margin = 0.05 * (high - low) if high > low else max(1.0, abs(high)) * 0.1
+    return [low - margin, high + margin]
 
 
 def heading(text: str, size: int = 17) -> dict:
@@ -134,37 +147,73 @@ def figure(traces: list[dict], layout: dict) -> go.Figure:
 # ---- the playground's figure --------------------------------------------------------------------
 
 
+def _where_defined(values: np.ndarray, f: np.ndarray) -> np.ndarray:
+    """`values` (f′ or f″) where f is finite, nan (a gap) elsewhere."""
+    return np.where(np.isfinite(f), values, np.nan)
+
+
+def _y_axis_range(automatic: list[float] | None, asked: tuple[float | None, float | None]) -> list[float] | None:
+    """The y axis: each end as asked, or the automatic one; an automatic end that would cross an
+    asked one keeps the automatic width instead."""
+    low, high = asked
+    if low is None and high is None:
+        return automatic
+    if automatic is None:
+        automatic = [0.0, 1.0]
+    width = automatic[1] - automatic[0]
+    if low is None:
+        low = automatic[0] if automatic[0] < high else high - width
+    if high is None:
+        high = automatic[1] if automatic[1] > low else low + width
+    return [float(low), float(high)]
+
+
 def function_figure(curve: Curve, x0: float, f0: float, slope: float, *, show_second: bool = False,
-                    check: np.ndarray | None = None, theme: str = "light",
-                    title: str | None = None) -> go.Figure:
+                    check: np.ndarray | None = None, theme: str = "light", title: str | None = None,
+                    y_range: tuple[float | None, float | None] = (None, None)) -> go.Figure:
     """f and f′ over the curve's range, the point (x0, f0) and the tangent with `slope` there.
 
     `show_second` adds f″ (dashed) when the curve has it. `check` is the finite-difference f′ on
     the same grid: drawn dotted over f′, with its error |check − f′| on a log scale in a small
     panel below. `theme` is "light" or "dark" (transparent background either way).
+
+    f′ and f″ are drawn only where f is defined: log(x) has no slope at x < 0, although the rule
+    1/x gives numbers there (a note under the plot says so). `y_range` is (bottom, top), each
+    None for automatic: the curves' robust range (`robust_range`), with the point always in it.
     """
     palette = colours(theme)
     x = evenly(curve.x)
-    shown = [curve.f, curve.df]
-    traces = [line(x, curve.f, "f", palette["f"]), line(x, curve.df, "f′", palette["df"])]
+    df = _where_defined(curve.df, curve.f)
+    shown = [curve.f, df]
+    traces = [line(x, curve.f, "f", palette["f"]), line(x, df, "f′", palette["df"])]
+    hidden = [curve.df]
     if show_second and curve.d2f is not None:
-        shown.append(curve.d2f)
-        traces.append(line(x, curve.d2f, "f″", palette["d2f"], dash="dash"))
+        d2f = _where_defined(curve.d2f, curve.f)
+        shown.append(d2f)
+        hidden.append(curve.d2f)
+        traces.append(line(x, d2f, "f″", palette["d2f"], dash="dash"))
     if check is not None:
         if np.shape(check) != curve.x.shape:
             raise ValueError(f"check must have one value per x, not shape {np.shape(check)}")
-        traces.append(line(x, check, "f′ by finite differences", palette["check"], dash="dot"))
-        traces.append(line(x, fd_error(check, curve.df), "|finite difference − f′|", palette["check"],
+        traces.append(line(x, check, "f′ by finite differences", palette["muted"], dash="dot"))
+        traces.append(line(x, fd_error(check, curve.df), "|finite difference − f′|", palette["muted"],
                            yaxis="y2", showlegend=False))
 
     lo, hi = float(curve.x[0]), float(curve.x[-1])
     traces.append(tangent_line(x0, f0, slope, lo, hi, f"tangent, slope {format_number(slope)}", palette["tangent"]))
-    traces.append(point(x0, f0, f"f({format_number(x0)}) = {format_number(f0)}", palette["point"], palette["f"]))
+    traces.append(point(x0, f0, f"f({format_number(x0)}) = {format_number(f0)}", palette["point"],
+                        palette["background"]))
 
-    spec = layout(palette, hovermode="x unified",
+    undefined = ~np.isfinite(curve.f)
+    notes = []
+    if any(np.isfinite(values[undefined]).any() for values in hidden):
+        notes.append("f′" + (" and f″ are" if len(hidden) > 1 else " is") + " drawn only where f is defined: "
+                     "where f has no value it has no slope, though the derivative's rule may give numbers there.")
+    automatic = robust_range(*shown, include=(f0,))
+    spec = layout(palette, notes, hovermode="x unified",
                   xaxis=axis(palette, "x", range=[lo, hi]),
-                  yaxis=axis(palette, "value", range=robust_range(*shown)))
-    spec["margin"].update(t=80 if title else 50, b=70)
+                  yaxis=axis(palette, "value", range=_y_axis_range(automatic, y_range)))
+    spec["margin"].update(t=80 if title else 50, b=70 + 22 * len(notes))
     if title:
         spec["title"] = {**heading(title, 20), "x": 0.01}
     if check is not None:

@@ -22,6 +22,8 @@ import numpy as np
 from tinytorch.tensor import Tensor, topological_order
 from tinytorch.trace import local_derivatives
 
+from .palette import ROLES
+
 __all__ = ["NodeInfo", "THEMES", "fill", "format_number", "graph_nodes", "node_table", "op_symbol", "picture",
            "to_digraph", "to_dot", "to_svg"]
 
@@ -162,30 +164,32 @@ def node_table(nodes: list[NodeInfo]) -> list[dict[str, str]]:
 
 # ---- the picture --------------------------------------------------------------------------------
 
-# Paul Tol's colour-blind-safe schemes: pale fills with a strong border of the same hue on light
-# backgrounds, dark fills with a light border on dark ones. Kinds also differ in border width and
-# style, so they stay apart in greyscale and on a washed-out projector.
+# The colours mean what they mean on the plots (palette.py): the input x in x's blue, the output
+# f in ink, the backward pass's highlight in the gradients' vermillion. Pale fills with a strong
+# border on light backgrounds, dark fills with a light border on dark ones; kinds also differ in
+# border width and style, so they stay apart in greyscale and on a washed-out projector.
 # Each style: (fill, border, text, border width, extra style).
+_LIGHT, _DARK = ROLES["light"], ROLES["dark"]
 THEMES = MappingProxyType({
     "light": MappingProxyType({
-        "input": ("#CCEEFF", "#0077BB", "#111111", "2.5", ""),
+        "input": ("#D6ECF8", _LIGHT["x"], "#111111", "2.5", ""),
         "constant": ("#EEEEEE", "#777777", "#111111", "1.2", ",dashed"),
         "intermediate": ("#FFFFFF", "#555555", "#111111", "1.2", ""),
-        "output": ("#FFE2CC", "#EE7733", "#111111", "3.5", ""),
+        "output": ("#E4E4E4", _LIGHT["f"], "#111111", "3.5", ""),
         "op": ("#EEEEBB", "#999933", "#111111", "1.2", ""),
         "dim": ("#F2F2F2", "#C8C8C8", "#A0A0A0", "1", ""),
         "edge": "#555555",
-        "accent": "#EE3377",
+        "accent": _LIGHT["df"],
     }),
     "dark": MappingProxyType({
-        "input": ("#0B3A56", "#33BBEE", "#F4F4F4", "2.5", ""),
+        "input": ("#0B3A56", _DARK["x"], "#F4F4F4", "2.5", ""),
         "constant": ("#3A3A3A", "#AAAAAA", "#F4F4F4", "1.2", ",dashed"),
         "intermediate": ("#262626", "#BBBBBB", "#F4F4F4", "1.2", ""),
-        "output": ("#5A2E12", "#EE7733", "#F4F4F4", "3.5", ""),
+        "output": ("#4A4A4A", _DARK["f"], "#F4F4F4", "3.5", ""),
         "op": ("#45451C", "#DDDD77", "#F4F4F4", "1.2", ""),
         "dim": ("#2A2A2A", "#555555", "#808080", "1", ""),
         "edge": "#BBBBBB",
-        "accent": "#EE3377",
+        "accent": _DARK["df"],
     }),
 })
 

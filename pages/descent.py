@@ -1,28 +1,26 @@
-"""Gradient descent: minimise the Playground's f(x) step by step, with f′ from backprop at every step."""
+"""Gradient descent: minimise f(x) step by step, with f′ from backprop at every step."""
 
 import streamlit as st
 
-from lessons import page_plots, viz
+from lessons import descent, page_plots, viz
 from ui import compute, view, widgets
 
 widgets.require_app_navigation()
 
-# The f box and the plot range are the Playground's (same keys), so the function comes along.
-text, expr, error = widgets.function_box()
+# The page's own function (a bowl at first: descent working is the first lesson); the plot range
+# is the Playground's (same keys).
+text, expr, error = widgets.function_box(spec=view.F_DESCENT)
 with st.sidebar.expander("Plot range", expanded=False):
     (lo, hi), range_problem = widgets.range_inputs()
 theme = widgets.theme()
 
 
-def _apply(example: view.DescentExample) -> None:
-    st.session_state.update({view.FUNCTION: example.text, view.START: example.x0, view.RATE: example.lr})
-
-
 def _use_example() -> None:
-    # A menu of examples, not a setting: it fills the function and the settings, then resets.
+    # A menu of examples, not a setting: it fills the function and the settings, then clears.
     chosen = st.session_state.get("descent_example")
     if chosen is not None:
-        _apply(chosen)
+        widgets.assign({view.FUNCTION_DESCENT: chosen.text, view.START: chosen.x0, view.RATE: chosen.lr,
+                        view.STEPS: float(chosen.steps)})
         st.session_state["descent_example"] = None
 
 
@@ -30,17 +28,22 @@ st.title("Gradient descent")
 st.caption("To find a minimum, step downhill: x ← x − lr·f′(x). Backprop gives f′ at each x; the learning rate "
            "lr sets how far each step goes. Too small and the run crawls; too large and it jumps over the "
            "minimum, back and forth, or flies off.")
-start, rate, count, examples = st.columns([1, 1, 1, 2], vertical_alignment="bottom")
+start, rate, count = st.columns(3)
 # No min/max on these inputs: Streamlit would silently drop an out-of-range value from a link;
 # descent.py checks them instead, and the page shows its message.
-x0 = start.number_input("Start x₀", value=view.DEFAULT_START, format="%g", **widgets.linked(view.START))
-lr = rate.number_input("Learning rate lr", value=view.DEFAULT_RATE, step=0.01, format="%g",
-                       **widgets.linked(view.RATE))
+x0 = start.number_input("Start x₀", format="%g", **widgets.bound(view.START, view.DEFAULT_START))
+lr = rate.number_input("Learning rate lr", step=0.01, format="%g", **widgets.bound(view.RATE, view.DEFAULT_RATE))
 # A float input: Streamlit's whole-number input turns a forged inf into int(inf) before the page runs.
-steps = view.whole(count.number_input("Steps", value=float(view.DEFAULT_DESCENT_STEPS), step=1.0, format="%g",
-                                      **widgets.linked(view.STEPS)))
-examples.selectbox("Descent examples", view.DESCENT_EXAMPLES, index=None, key="descent_example",
-                   format_func=lambda e: e.name, placeholder="Try an example…", on_change=_use_example)
+steps = view.whole(count.number_input("Steps", step=1.0, format="%g",
+                                      **widgets.bound(view.STEPS, float(view.DEFAULT_DESCENT_STEPS))))
+st.pills("Try one", view.DESCENT_EXAMPLES, key="descent_example", format_func=lambda e: e.name,
+         on_change=_use_example, help="Each fills in a function and settings: one run that converges, "
+                                      "and the ways descent goes wrong.")
+playground = st.session_state.get(view.F_OF_X.memory)  # the Playground's last good f, if visited
+if playground and expr is not None and playground != expr.text:
+    # st.button renders its label as Markdown: the function goes in as code, where nothing formats
+    st.button(f"Descend on the Playground's function: `{playground}`", key="from_playground",
+              icon=":material/function:", on_click=widgets.assign, args=({view.FUNCTION_DESCENT: playground},))
 
 if range_problem:
     st.warning(range_problem, icon=":material/straighten:")
@@ -52,6 +55,9 @@ if error:
     st.info("Descending on the last function that worked, until the error above is fixed:",
             icon=":material/history:")
     st.code(expr.text, language=None)
+if x0 is None or lr is None or steps is None:
+    st.error(f"**{view.DESCENT_SETTINGS_TITLE}.** {view.DESCENT_EMPTY_SETTING}", icon=":material/tune:")
+    st.stop()
 
 run, problem = compute.descent_or_last_good(expr.text, x0, lr, steps)
 if problem:
@@ -64,15 +70,15 @@ if problem:
             f"lr = {viz.format_number(run.lr)}.", icon=":material/history:")
 
 widgets.show_verdict(run)
-if run.status in view.DESCENT_DEAD_ENDS and expr.text != view.DESCENT_EXAMPLES[0].text:
-    # The Playground's function often has no minimum (x³ + 2x): offer the way to one that has.
-    bowl = view.DESCENT_EXAMPLES[0]
-    st.button(f"Try {bowl.name}", on_click=_apply, args=(bowl,), icon=":material/arrow_forward:", key="bowl")
-numbers = st.columns(4)
+st.caption(descent.STOPPING_RULE)
+numbers = st.columns(5)
 numbers[0].metric("Steps taken", run.steps)
 numbers[1].metric("Last x", viz.format_number(run.xs[-1]))
 numbers[2].metric("f(x) there", viz.format_number(run.fs[-1]))
 numbers[3].metric("f′(x) there", viz.format_number(run.grads[-1]))
+numbers[4].metric("f″ at x₀" if run.status == descent.DIVERGED else "f″(x) there", viz.format_number(run.curvature),
+                  help="The engine's second derivative, read where the advice above was: steps settle "
+                       "for lr < 2/f″ there.")
 
 curve = compute.sampled(expr.text, lo, hi, False)
 st.plotly_chart(page_plots.descent_figure(curve, run, theme=theme), theme=None, key="descent",

@@ -19,8 +19,9 @@ else:
     st.caption("Every box is a value in the computation of f(x): its value and its gradient, ∂f/∂(box). "
                "Drag x and watch them change; the tangent's slope on the plot is x's gradient.")
 
-if v.range_problem:
-    st.warning(v.range_problem, icon=":material/straighten:")
+for problem in (v.range_problem, v.y_problem):
+    if problem:
+        st.warning(problem, icon=":material/straighten:")
 if v.error:
     widgets.show_expression_error(v.text, v.error)
 if v.expr is None:
@@ -41,7 +42,8 @@ widgets.show_graph(y, v.expr, dim=v.stale, present=v.present)
 
 curve = compute.sampled(v.expr.text, v.lo, v.hi, v.second)
 check = compute.finite_differences(v.expr.text, v.lo, v.hi) if v.check else None
-figure = plots.function_figure(curve, v.x, f0, slope, show_second=v.second, check=check, theme=theme)
+figure = plots.function_figure(curve, v.x, f0, slope, show_second=v.second, check=check, theme=theme,
+                               y_range=v.y_range)
 if v.present:
     figure.update_layout(height=620, font_size=20)
 st.plotly_chart(figure, theme=None, key="curves", config={"displaylogo": False})

@@ -1,76 +1,124 @@
-"""Train a tiny network: a 2-16-16-1 MLP learns to separate two classes of points, with backprop for every weight."""
+"""Train a tiny network: watch a small MLP learn to separate two classes, with backprop for every weight."""
 
 import streamlit as st
 
-from lessons import datasets, page_plots, viz
+from lessons import datasets, network_graph, svg, training, training_plots
 from tinytorch import nn
 from ui import compute, view, widgets
 
 widgets.require_app_navigation()
 
-side = st.sidebar
-settings = view.NetworkSettings(
-    data=side.selectbox("Data set", datasets.DATASETS, **widgets.linked(view.DATASET)),
-    noise=side.slider("Noise", 0.0, view.MAX_NOISE, view.DEFAULT_NOISE, view.NOISE_STEP,
-                      help="How far the points scatter around their shape.", **widgets.linked(view.NOISE)),
-    activation=side.radio("Activation", tuple(nn.ACTIVATIONS), horizontal=True,
-                          help="What each hidden unit applies to its weighted sum.", **widgets.linked(view.ACTIVATION)),
-    optimizer=side.radio("Optimizer", tuple(nn.OPTIMIZERS), horizontal=True,
-                         help=f"Adam (lr {nn.ADAM_LR:g}) scales each weight's step by its gradient's history; "
-                              f"SGD (lr {nn.SGD_LR:g}) is plain gradient descent.", **widgets.linked(view.OPTIMIZER)),
-    steps=side.slider("Training steps", view.MIN_TRAIN_STEPS, view.MAX_TRAIN_STEPS, view.DEFAULT_TRAIN_STEPS,
-                      view.TRAIN_STEP_STEP, help="Each step uses every point once.",
-                      **widgets.linked(view.TRAIN_STEPS)),
-)
-X, y = compute.dataset(settings.data, settings.noise)
+# Every setting of the run, in one place: each is a URL parameter, so a link reproduces the run.
+side, defaults = st.sidebar, view.NETWORK_DEFAULTS
+side.subheader("Data")
+data = side.selectbox("Data set", datasets.DATASETS, **widgets.linked(view.DATASET))
+noise = side.slider("Noise", 0.0, view.MAX_NOISE, step=view.NOISE_STEP,
+                    help="How far the points scatter around their shape.", **widgets.bound(view.NOISE, defaults.noise))
+shares = training.TRAIN_SHARES
+train_share = side.slider("Training points", shares[0], shares[-1], step=shares[1] - shares[0], format="%d%%",
+                          help="The share of the points the network trains on; the rest test it.",
+                          **widgets.bound(view.TRAIN_SHARE, defaults.train_share))
+seed = side.number_input("Seed", 0, training.MAX_SEED, step=1,
+                         help="Fixes the points, the split, the first weights and the order of the batches.",
+                         **widgets.bound(view.SEED, defaults.seed))
+side.button("New points and weights", key="reseed", icon=":material/casino:", on_click=widgets.assign,
+            args=({view.SEED: (seed + 1) % (training.MAX_SEED + 1)},))
+side.subheader("Network")
+layers = side.slider("Hidden layers", 0, training.MAX_LAYERS, **widgets.bound(view.LAYERS, defaults.layers))
+units = side.slider("Units per hidden layer", 1, training.MAX_UNITS, disabled=layers == 0,
+                    **widgets.bound(view.UNITS, defaults.units))
+activation = side.radio("Activation", tuple(nn.ACTIVATIONS), horizontal=True,
+                        help="What each hidden unit applies to its weighted sum.", **widgets.linked(view.ACTIVATION))
+side.subheader("Training")
+optimizer = side.radio("Optimizer", tuple(nn.OPTIMIZERS), horizontal=True,
+                       help="Adam scales each weight's step by its gradient's history; SGD is plain gradient "
+                            "descent.", **widgets.linked(view.OPTIMIZER))
+lr = side.select_slider("Learning rate", training.LEARNING_RATES, format_func="{:g}".format,
+                        **widgets.bound(view.NETWORK_RATE, defaults.lr))
+l2 = side.select_slider("L2 regularisation", training.L2_RATES, format_func="{:g}".format,
+                        help="Adds rate/2 · Σw² to the loss: every step also pulls each weight towards 0.",
+                        **widgets.bound(view.L2, defaults.l2))
+batch = side.slider("Batch size", 1, training.MAX_BATCH,
+                    help="Training points per step; an epoch is one pass over all of them.",
+                    **widgets.bound(view.BATCH, defaults.batch))
+settings = training.Settings(data, noise, train_share, int(seed), layers, units, activation, optimizer, lr, l2, batch)
 theme = widgets.theme()
 
 st.title("Train a tiny network")
-st.caption(f"A network with two hidden layers of 16 units ({sum(p.data.size for p in nn.MLP().parameters())} "
-           "weights) scores each point; the loss says how wrong the scores are. One backward pass gives the "
-           "loss's gradient for every weight at once, and the optimiser nudges them all downhill — the same "
-           "backprop as on the Playground, on a bigger graph.")
-train = st.button("Train", type="primary", icon=":material/play_arrow:", key="train")
-progress = st.empty()
-metrics = st.empty()
-left, right = st.columns(2)
-boundary_slot, loss_slot = left.empty(), right.empty()
+st.caption("The network scores every point of the plane; the loss says how wrong its scores are on the training "
+           "points. One backward pass per batch gives the loss's gradient for every weight at once, and the "
+           "optimizer nudges them all downhill: the same backprop as on the Playground, on a bigger graph. "
+           "The open markers are test points, never trained on: they show whether it learned the shape or the noise.")
+
+try:
+    run = compute.network_run(settings)
+except ValueError as problem:  # training.py's own sentence about a setting
+    st.error(str(problem), icon=":material/tune:")
+    st.stop()
 
 
-def draw(model: nn.MLP, losses, accuracies, key: str) -> None:
-    # Unique keys: an unchanged figure drawn twice in one run (a stuck relu net) must not clash.
-    boundary = page_plots.boundary_figure(nn.predict_grid(model, X), X, y, theme=theme)
-    boundary_slot.plotly_chart(boundary, theme=None, key=f"boundary-{key}", config={"displaylogo": False})
-    if losses:
-        loss_slot.plotly_chart(page_plots.loss_figure(losses, accuracies, theme=theme), theme=None,
-                               key=f"loss-{key}", config={"displaylogo": False})
+# While the fragment reruns, Streamlit may run a button's callback twice for one click: Play and
+# Pause say what to reach (playing or not), so a second delivery changes nothing. Step, while
+# playing, only pauses; paused (no fragment rerunning), each click trains on one more batch.
+def _play(playing: bool) -> None:
+    st.session_state[view.PLAYING] = playing
 
 
-if train:
-    model = nn.MLP(activation=settings.activation)
-    optimizer = nn.OPTIMIZERS[settings.optimizer](model.parameters())
-    losses, accuracies = [], []
-    bar = progress.progress(0.0, text="Training…")
-    for step in nn.training_steps(model, X, y, settings.steps, optimizer):
-        losses.append(step.loss)
-        accuracies.append(step.accuracy)
-        bar.progress(step.step / settings.steps, text=f"Step {step.step} of {settings.steps}")
-        if view.redraw_now(step.step, settings.steps):
-            draw(model, losses, accuracies, str(step.step))
-    st.session_state[compute.TRAINED] = compute.TrainedNetwork(settings, model, tuple(losses), tuple(accuracies),
-                                                               compute.final_accuracy(model, X, y))
-    progress.empty()
+def _step(settings: training.Settings) -> None:
+    if st.session_state.get(view.PLAYING, False):
+        st.session_state[view.PLAYING] = False
+    else:
+        compute.network_run(settings).advance(1)
 
-trained = st.session_state.get(compute.TRAINED)
-if trained is not None and trained.settings == settings:
-    draw(trained.model, trained.losses, trained.accuracies, "trained")
-    shown = metrics.columns(3)
-    shown[0].metric("Accuracy", f"{trained.accuracy:.1%}")
-    shown[1].metric("Loss, first step", viz.format_number(trained.losses[0]))
-    shown[2].metric("Loss, last step", viz.format_number(trained.losses[-1]))
-else:
-    # Before training (or after a setting changed): the untrained network's guess, a coin toss.
-    draw(nn.MLP(activation=settings.activation), [], [], "untrained")
-    loss_slot.info("Press **Train**: the loss curve and the boundary update as the network learns." +
-                   (" The last training used other settings." if trained is not None else ""),
-                   icon=":material/play_arrow:")
+
+playing = st.session_state.get(view.PLAYING, False) and not run.finished
+buttons = st.columns([1, 1, 1, 4], vertical_alignment="center")
+buttons[0].button("Pause" if playing else "Play", key="play", type="primary", on_click=_play, args=(not playing,),
+                  width="stretch", icon=":material/pause:" if playing else ":material/play_arrow:",
+                  disabled=run.finished)
+buttons[1].button("Step", key="step_once", on_click=_step, args=(settings,), width="stretch",
+                  icon=":material/skip_next:", disabled=run.finished,
+                  help="Train on one batch (while playing: pause first).")
+buttons[2].button("Reset", key="reset", on_click=compute.restart_network, args=(settings,), width="stretch",
+                  icon=":material/restart_alt:", help="Back to the first weights (the same seed: the same run).")
+edges = buttons[3].radio("Edges show", network_graph.SHOWS, horizontal=True,
+                         help="Each weight's value, or the gradient the last batch gave it.",
+                         **widgets.linked(view.EDGES))
+
+
+def live() -> None:
+    """What training changes: redrawn in place every tick while playing (stable keys: never blank)."""
+    run = compute.network_run(settings)
+    playing = st.session_state.get(view.PLAYING, False)
+    if playing and not run.finished:
+        run.advance(view.STEPS_PER_TICK)
+        if run.finished:
+            st.session_state[view.PLAYING] = False
+            st.rerun(scope="app")  # stop the ticks, show the buttons as they now are
+    st.caption(view.network_status(run, playing))
+    latest = run.latest
+    numbers = st.columns(4)
+    numbers[0].metric("Training loss", f"{latest.train_loss:.3f}")
+    numbers[1].metric("Test loss", f"{latest.test_loss:.3f}")
+    numbers[2].metric("Training accuracy", f"{latest.train_accuracy:.0%}")
+    numbers[3].metric("Test accuracy", f"{latest.test_accuracy:.0%}")
+    # Pictures as images (data: URLs): Streamlit keeps each <img> and swaps its source, and the
+    # browser shows the old picture until the new one is ready, so nothing blanks (see svg.py).
+    network_picture, boundary_picture, loss_picture = training_plots.pictures(run, edges, theme)
+    network, boundary = st.columns([3, 2], vertical_alignment="center")
+    network.image(svg.data_url(network_picture), width="stretch",
+                  alt="The network: each unit's output over the plane, and an edge per weight")
+    network.caption("Each square is what one unit outputs over the plane on the right: violet below 0, green above "
+                    "(the output's is the probability of class 1). One edge per weight, as wide as the weight: "
+                    "green positive, violet negative; or, showing gradients, as wide as ∂loss/∂weight from the "
+                    "last batch. Pause for every number.")
+    boundary.image(svg.data_url(boundary_picture), width="stretch",
+                   alt="The points and the network's decision boundary")
+    st.image(svg.data_url(loss_picture), width="stretch",
+             alt="The loss and the accuracy on the training and the test points, step by step")
+    if not playing:
+        with st.expander("Every weight and bias: its value and its gradient from the last batch"):
+            st.dataframe(view.weights_table(run.model), hide_index=True, width="stretch", placeholder="—")
+
+
+st.fragment(live, run_every=view.TICK_SECONDS if playing else None)()

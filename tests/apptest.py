@@ -5,7 +5,9 @@ from __future__ import annotations
 import base64
 import html
 import json
+import logging
 import re
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -114,3 +116,27 @@ def metric(at: AppTest, label: str) -> str:
 
 def default_grid() -> np.ndarray:
     return np.linspace(*view.DEFAULT_RANGE, view.CURVE_POINTS)
+
+
+@contextmanager
+def streamlit_log(level: int = logging.WARNING):
+    """The records Streamlit's own loggers write while the block runs, at `level` and above
+    (they do not propagate to pytest's caplog), except the "missing ScriptRunContext" notice
+    that AppTest's own thread causes. Streamlit logs its "default value but also set via the
+    Session State API" warning once per process, so that flag is reset first: each block sees
+    it again."""
+    from streamlit import logger as streamlit_logger
+    from streamlit.elements.lib import policies
+
+    policies._shown_default_value_warning = False
+    records: list[logging.LogRecord] = []
+    handler = logging.Handler(level)
+    handler.emit = lambda record: None if "missing ScriptRunContext" in record.getMessage() else records.append(record)
+    loggers = list(streamlit_logger._loggers.values())
+    for each in loggers:
+        each.addHandler(handler)
+    try:
+        yield records
+    finally:
+        for each in loggers:
+            each.removeHandler(handler)

@@ -59,11 +59,11 @@ def test_the_source_of_the_op_that_ran_is_the_engines():
 
 def test_previous_and_next_buttons_move_one_step_within_bounds():
     at = open_app(PAGE, f="x^2", x=1.0)
-    previous, following = at.button
+    previous, following = at.main.button  # (the sidebar has its own buttons)
     previous.click().run()
     assert at.slider(key="step").value == 0
     for _ in range(5):
-        at.button[1].click().run()
+        at.main.button[1].click().run()
     no_exception(at)
     assert at.slider(key="step").value == at.slider(key="step").max == 2
 

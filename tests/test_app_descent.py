@@ -1,5 +1,6 @@
-"""The "Gradient descent" page through AppTest: the iterates against the closed form, each way a
-run can end shown in its own box, and out-of-bounds settings explained with descent.py's limits."""
+"""The "Gradient descent" page through AppTest: a first view that converges, the iterates against the
+closed form, each way a run can end shown in its own box with advice that is right, examples one
+click away, and out-of-bounds settings explained with descent.py's limits."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import math
 
 import numpy as np
 import pytest
-from apptest import default_grid, figure, metric, no_exception, open_app, trace
+from apptest import default_grid, figure, metric, no_exception, open_app, streamlit_log, trace
 
 from lessons import descent
 from lessons.viz import format_number
@@ -29,9 +30,25 @@ def verdict(at) -> tuple[str, str]:
     return shown[0]
 
 
+def test_the_first_view_converges_green_and_states_the_stopping_rule():
+    at = open_app(PAGE)
+    no_exception(at)
+    assert at.text_input(key=view.FUNCTION_DESCENT).value == view.DEFAULT_DESCENT_FUNCTION
+    # (x − 1)² from x₀ = −2 with lr 0.2: x − 1 shrinks by 1 − 2·0.2 = 0.6 a step, f′ = 2(x − 1) = −6·0.6^k,
+    # so |f′| first falls to GRAD_TOL at k = ⌈log(GRAD_TOL/6)/log 0.6⌉
+    assert (view.DEFAULT_START, view.DEFAULT_RATE) == (-2.0, 0.2)
+    k = math.ceil(math.log(descent.GRAD_TOL / 6) / math.log(0.6))
+    rows = table(at)
+    np.testing.assert_allclose(rows["x"], 1 - 3 * 0.6 ** np.arange(k + 1), rtol=1e-12, atol=1e-14)
+    kind, text = verdict(at)
+    assert kind == "success" and text.startswith("**Converged.** A minimum after 31 steps")
+    assert descent.STOPPING_RULE in [c.value for c in at.caption]
+    assert metric(at, "f″(x) there") == "2"
+
+
 def test_a_bowl_gives_the_closed_form_iterates_and_runs_all_the_steps():
     # (x − 2)² from 0 with lr 0.1: x − 2 shrinks by 1 − 2·0.1 = 0.8 per step, so x_k = 2 − 2·0.8^k.
-    at = open_app(PAGE, f="(x-2)^2", x0=0, lr=0.1, steps=30)
+    at = open_app(PAGE, fmin="(x-2)^2", x0=0, lr=0.1, steps=30)
     no_exception(at)
     rows = table(at)
     k = np.arange(31)
@@ -53,14 +70,14 @@ def test_a_bowl_gives_the_closed_form_iterates_and_runs_all_the_steps():
 
 
 def test_enough_steps_converge_where_f_prime_falls_below_the_tolerance():
-    at = open_app(PAGE, f="(x-2)^2", x0=0, lr=0.1, steps=100)
+    at = open_app(PAGE, fmin="(x-2)^2", x0=0, lr=0.1, steps=100)
     no_exception(at)
     # |f′(x_k)| = 4·0.8^k: the first k with 4·0.8^k ≤ GRAD_TOL
     k = math.ceil(math.log(descent.GRAD_TOL / 4) / math.log(0.8))
     rows = table(at)
     assert len(rows["k"]) == k + 1 and rows["x"][-1] == pytest.approx(2 - 2 * 0.8**k, rel=1e-12)
     kind, text = verdict(at)
-    assert kind == "success" and "Converged" in text
+    assert kind == "success" and "A minimum after" in text
 
 
 @pytest.mark.parametrize(("lr", "status", "box"), [
@@ -68,7 +85,7 @@ def test_enough_steps_converge_where_f_prime_falls_below_the_tolerance():
     (1.5, descent.DIVERGED, "error"),  # x → −2x: jumps across the minimum, further each time
 ])
 def test_a_learning_rate_too_large_is_shown_and_explained(lr, status, box):
-    at = open_app(PAGE, f="x^2", x0=1, lr=lr, steps=50)
+    at = open_app(PAGE, fmin="x^2", x0=1, lr=lr, steps=50)
     no_exception(at)
     kind, text = verdict(at)
     assert kind == box and text.startswith(f"**{view.DESCENT_VERDICTS[status].heading}.**")
@@ -79,7 +96,7 @@ def test_a_learning_rate_too_large_is_shown_and_explained(lr, status, box):
 
 
 def test_a_run_into_an_undefined_value_stops_and_says_so():
-    at = open_app(PAGE, f="log(x)", x0=0.5, lr=0.5, steps=10)  # x₁ = 0.5 − 0.5·2 = −0.5: log is nan there
+    at = open_app(PAGE, fmin="log(x)", x0=0.5, lr=0.5, steps=10)  # x₁ = 0.5 − 0.5·2 = −0.5: log is nan there
     no_exception(at)
     kind, text = verdict(at)
     assert kind == "error" and text.startswith(f"**{view.DESCENT_VERDICTS[descent.NOT_FINITE].heading}.**")
@@ -87,22 +104,25 @@ def test_a_run_into_an_undefined_value_stops_and_says_so():
 
 
 @pytest.mark.parametrize(("params", "note"), [
-    ({"lr": -1}, "lr = -1 is not between 0.0001 and 10: using lr = 0.1 instead."),
-    ({"lr": 1000}, "lr = 1,000 is not between 0.0001 and 10: using lr = 0.1 instead."),
-    ({"steps": 0}, f"steps = 0 is not between 1 and {descent.MAX_STEPS}: using steps = 50 instead."),
-    ({"steps": 100_000}, f"steps = 100,000 is not between 1 and {descent.MAX_STEPS}: using steps = 50 instead."),
-    ({"x0": 1e7}, "x0 = 10,000,000 is not between -1,000,000 and 1,000,000: using x0 = 2.5 instead."),
+    ({"lr": -1}, f"lr = -1 is not between 0.0001 and 10: using lr = {view.DEFAULT_RATE:g} instead."),
+    ({"lr": 1000}, f"lr = 1,000 is not between 0.0001 and 10: using lr = {view.DEFAULT_RATE:g} instead."),
+    ({"steps": 0}, f"steps = 0 is not between 1 and {descent.MAX_STEPS}: using steps = "
+                   f"{view.DEFAULT_DESCENT_STEPS} instead."),
+    ({"steps": 100_000}, f"steps = 100,000 is not between 1 and {descent.MAX_STEPS}: using steps = "
+                         f"{view.DEFAULT_DESCENT_STEPS} instead."),
+    ({"x0": 1e7}, f"x0 = 10,000,000 is not between -1,000,000 and 1,000,000: using x0 = {view.DEFAULT_START:g} "
+                  "instead."),
 ])
 def test_out_of_bounds_settings_from_a_link_are_noted_and_the_default_run(params, note):
     # descent.py's bounds are the registry's: the link gets a note and a run with the default.
-    at = open_app(PAGE, f="x^2", **params)
+    at = open_app(PAGE, fmin="x^2", **params)
     no_exception(at)
     assert [w.value for w in at.warning if w.value.startswith("The link")] == [f"The link's {note}"]
     assert not at.error and len(table(at)["x"]) > 1
 
 
 def test_the_last_good_run_stays_while_the_settings_are_out_of_bounds():
-    at = open_app(PAGE, f="(x-2)^2", x0=0, lr=0.1, steps=30)
+    at = open_app(PAGE, fmin="(x-2)^2", x0=0, lr=0.1, steps=30)
     good = table(at)
     at.number_input(key="lr").set_value(20.0).run()
     no_exception(at)
@@ -113,49 +133,103 @@ def test_the_last_good_run_stays_while_the_settings_are_out_of_bounds():
 
 
 def test_bad_function_text_shows_its_error_and_descends_on_the_last_good_function():
-    at = open_app(PAGE, f="x^2", x0=1, lr=0.25, steps=5)
-    at.text_input(key="f").set_value("x^2 +* 1").run()
+    at = open_app(PAGE, fmin="x^2", x0=1, lr=0.25, steps=5)
+    at.text_input(key="fmin").set_value("x^2 +* 1").run()
     no_exception(at)
-    assert at.text_input(key="f").value == "x^2 +* 1"
+    assert at.text_input(key="fmin").value == "x^2 +* 1"
     assert at.error[0].value == view.ERROR_TITLES["SYNTAX"]
     np.testing.assert_allclose(table(at)["x"], 0.5 ** np.arange(6))
 
 
-def test_the_function_comes_from_the_playground_and_examples_fill_the_settings():
-    at = open_app(f="(x-2)^2")
-    at.switch_page(PAGE).run()
+def test_an_example_is_one_click_and_fills_the_function_and_every_setting():
+    at = open_app(PAGE)
+    example = view.DESCENT_EXAMPLES[4]
+    with streamlit_log() as log:
+        at.button_group(key="descent_example").set_value(example).run()
     no_exception(at)
-    assert at.text_input(key="f").value == "(x-2)^2"
-    example = view.DESCENT_EXAMPLES[2]
-    at.selectbox(key="descent_example").select(example).run()
-    no_exception(at)
-    assert at.text_input(key="f").value == example.text
-    assert (at.number_input(key="x0").value, at.number_input(key="lr").value) == (example.x0, example.lr)
-    assert at.selectbox(key="descent_example").value is None  # back to its prompt
+    assert at.text_input(key=view.FUNCTION_DESCENT).value == example.text
+    assert (at.number_input(key="x0").value, at.number_input(key="lr").value,
+            at.number_input(key="steps").value) == (example.x0, example.lr, example.steps)
+    assert at.button_group(key="descent_example").value is None  # back to no choice
+    assert verdict(at)[0] == "error"  # "Diverges"
+    at.number_input(key="lr").set_value(0.5).run()  # and the settings stay the user's to change
+    assert verdict(at)[0] == "success" and at.text_input(key=view.FUNCTION_DESCENT).value == example.text
+    assert not log, [r.getMessage() for r in log]  # no "default value but also set via Session State"
+
+
+EXPECTED = {  # how each example ends: the lesson it is there for
+    "Converges": "success", "Too small a step": "warning", "Overshoots, then settles": "success",
+    "Bounces for ever": "warning", "Diverges": "error", "Two valleys": "success", "A saddle": "warning",
+    "A flat shoulder": "warning", "Starts on a hilltop": "warning", "No minimum": "error",
+}
 
 
 @pytest.mark.parametrize("example", view.DESCENT_EXAMPLES, ids=lambda e: e.name)
-def test_every_example_runs(example):
-    at = open_app(PAGE, f=example.text, x0=example.x0, lr=example.lr)
+def test_every_example_runs_and_ends_as_its_lesson_says(example):
+    at = open_app(PAGE, fmin=example.text, x0=example.x0, lr=example.lr, steps=example.steps)
     no_exception(at)
-    verdict(at)
+    assert verdict(at)[0] == EXPECTED[example.name]
 
 
-def test_a_run_that_finds_no_minimum_offers_a_bowl_and_the_button_loads_it():
-    at = open_app(PAGE)  # the Playground's default, x³ + 2x: no minimum
+def test_the_first_example_is_the_first_view():
+    first = view.DESCENT_EXAMPLES[0]
+    assert (first.text, first.x0, first.lr, first.steps) == (
+        view.DEFAULT_DESCENT_FUNCTION, view.DEFAULT_START, view.DEFAULT_RATE, view.DEFAULT_DESCENT_STEPS)
+
+
+def test_the_playgrounds_function_is_one_click_away():
+    at = open_app(f="x^4 - 3x^2 + x")
+    at.switch_page(PAGE).run()
     no_exception(at)
-    assert verdict(at)[0] == "error"
-    bowl = view.DESCENT_EXAMPLES[0]
-    at.button(key="bowl").click().run()
+    assert at.text_input(key=view.FUNCTION_DESCENT).value == view.DEFAULT_DESCENT_FUNCTION
+    (button,) = [b for b in at.button if b.key == "from_playground"]
+    assert "`x^4-3x^2+x`" in button.label
+    with streamlit_log() as log:
+        button.click().run()
     no_exception(at)
-    assert at.text_input(key=view.FUNCTION).value == bowl.text
-    assert at.number_input(key=view.START).value == bowl.x0 and at.number_input(key=view.RATE).value == bowl.lr
+    assert at.text_input(key=view.FUNCTION_DESCENT).value == "x^4-3x^2+x"
+    assert not [b for b in at.button if b.key == "from_playground"]  # nothing more to offer
+    assert not log, [r.getMessage() for r in log]
+
+
+def test_without_a_visit_to_the_playground_there_is_nothing_to_bring():
+    at = open_app(PAGE)
+    assert not [b for b in at.button if b.key == "from_playground"]
+
+
+# ---- the advice, on the page: x² (f″ = 2 everywhere, so lr < 1 settles and lr = 0.5 is fastest) ----
+
+
+@pytest.mark.parametrize(("lr", "box", "says", "never"), [
+    (0.1, "warning", ["Still approaching", "a larger learning rate", "lr < 2/f″ ≈ 1 "], []),
+    (0.9, "warning", ["Overshooting but settling", "a smaller learning rate would be faster", "lr < 2/f″ ≈ 1 "],
+     ["larger learning rate would"]),
+    (1.0, "warning", ["bounces back and forth without settling", "lr < 2/f″ ≈ 1 "], ["larger learning rate"]),
+    (1.1, "error", ["too large", "try a learning rate below 1."], ["larger learning rate"]),
+])
+def test_the_advice_on_x_squared_is_derived_from_its_curvature(lr, box, says, never):
+    at = open_app(PAGE, fmin="x^2", x0=2, lr=lr, steps=30 if lr < 1.1 else 100)
+    no_exception(at)
+    kind, text = verdict(at)
+    assert kind == box
+    for words in says:
+        assert words in text, (words, text)
+    for words in never:
+        assert words not in text, (words, text)
+
+
+def test_a_flat_start_on_a_hilltop_is_stuck_not_converged():
+    at = open_app(PAGE, fmin="x^4 - 2x^2", x0=0, lr=0.1)
+    no_exception(at)
+    kind, text = verdict(at)
+    assert kind == "warning" and text.startswith(f"**{view.DESCENT_VERDICTS[descent.STALLED].heading}.**")
+    assert "maximum" in text and metric(at, "f″(x) there") == "-4"
+
+
+def test_a_quartic_that_diverges_is_told_the_rate_that_works_at_its_start():
+    at = open_app(PAGE, fmin="x^4", x0=2, lr=0.2)
+    kind, text = verdict(at)
+    assert kind == "error" and "try a learning rate below 0.04167." in text
+    assert metric(at, "f″ at x₀") == "48"
+    at.number_input(key="lr").set_value(0.04).run()
     assert verdict(at)[0] != "error"
-    assert table(at)["x"][0] == bowl.x0
-    assert not [b for b in at.button if b.key == "bowl"]  # nothing more to offer on the bowl itself
-
-
-def test_a_run_that_ends_well_offers_nothing():
-    at = open_app(PAGE, f="x^2", x0=1, lr=0.1)
-    no_exception(at)
-    assert not [b for b in at.button if b.key == "bowl"]

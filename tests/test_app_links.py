@@ -70,10 +70,18 @@ def test_network_noise_of_minus_zero_is_no_noise(noise):
     (view.PLAYGROUND, {"lo": "2", "hi": "-2"}, f"The link's plot range, lo = 2 and hi = -2, cannot be used: "
                                                f"{view.RANGE_REVERSED} Using -3 to 3 instead."),
     (view.PLAYGROUND, {"d2": "maybe"}, "The link's d2 is neither on nor off (true or false): using d2 = off instead."),
-    (view.DESCENT, {"lr": "nan"}, "The link's lr is not an ordinary number: using lr = 0.1 instead."),
-    (view.DESCENT, {"x0": "abc"}, "The link's x0 is not an ordinary number: using x0 = 2.5 instead."),
+    (view.DESCENT, {"lr": "nan"}, "The link's lr is not an ordinary number: using lr = 0.2 instead."),
+    (view.DESCENT, {"x0": "abc"}, "The link's x0 is not an ordinary number: using x0 = -2 instead."),
     (view.NETWORK, {"data": "foo"}, "The link's data is not one of moons, circles, xor: using data = moons instead."),
-    (view.NETWORK, {"epochs": "1e999"}, "The link's epochs is not a whole number: using epochs = 300 instead."),
+    (view.NETWORK, {"layers": "1e999"}, "The link's layers is not a whole number: using layers = 2 instead."),
+    (view.NETWORK, {"layers": "9"}, "The link's layers = 9 is not between 0 and 4: using layers = 2 instead."),
+    (view.NETWORK, {"nlr": "0.05"}, "The link's nlr = 0.05 is not one of 0.0001, 0.0003, 0.001, 0.003, 0.01, 0.03, "
+                                    "…: using nlr = 0.03 instead."),
+    (view.NETWORK, {"split": "55"}, "The link's split = 55 is not one of 10, 20, 30, 40, 50, 60, …: using split = 50 "
+                                    "instead."),
+    (view.NETWORK, {"edges": "both"}, "The link's edges is not one of weights, gradients: using edges = weights "
+                                      "instead."),
+    (view.PLAYGROUND, {"ylo": "abc"}, "The link's ylo is not an ordinary number: using ylo = automatic instead."),
     (view.BACKPROP, {"f": "x^2", "step": "9"}, "The link's step = 9 is not between 0 and 2: using step = 0 instead."),
     (view.TWO_VARIABLES, {"y": "-inf"}, "The link's y is not an ordinary number: using y = 0.5 instead."),
     (view.OPERATIONS, {"op": "Nope"}, "The link's op is not one of Add, Sub, Neg, Mul, Div, Pow, …: using op = Add "

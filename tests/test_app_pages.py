@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from apptest import ENTRY, no_exception, open_app
+from apptest import ENTRY, no_exception, open_app, streamlit_log
 from streamlit.material_icon_names import ALL_MATERIAL_ICONS
 
 from ui import view
@@ -38,7 +38,6 @@ def test_every_material_icon_the_app_uses_is_one_streamlit_knows():
 def test_every_page_loads_without_an_exception(page):
     at = open_app(page)
     no_exception(at)
-    # (The descent page's default run may end in a red box: the Playground's x³ + 2x has no minimum.)
     assert at.title and not [e for e in at.error if e.value in view.ERROR_TITLES.values()]
 
 
@@ -49,3 +48,21 @@ def test_every_page_leaves_streamlits_old_pages_folder_mode_first(page):
     body = (ROOT / page).read_text(encoding="utf-8").split("\n")
     first_call = next(line for line in body if line and not line.startswith(('"""', "import", "from", "#", " ")))
     assert first_call == "widgets.require_app_navigation()"
+
+
+def test_no_widget_is_given_a_default_and_a_value_from_the_code_in_one_run():
+    # Streamlit logs "The widget with key ... was created with a default value but also had its
+    # value set via the Session State API" when that happens: the default is then ignored, and a
+    # page that relies on it is wrong. Every way the code sets a widget: the examples menu, a
+    # point that no longer fits its slider's range, presenter mode's exit, moving between pages.
+    with streamlit_log() as log:
+        at = open_app(x=2.5)
+        at.selectbox(key="preset").select_index(3).run()
+        at.number_input(key=view.HIGH).set_value(2.0).run()  # x = 2.5 is now off the slider
+        assert at.slider(key=view.POINT).value == view.DEFAULT_X
+        at.toggle(key=view.PRESENT).set_value(True).run()
+        at.button(key="leave").click().run()
+        for page in ("pages/two_variables.py", "pages/descent.py", "pages/backprop.py", "pages/explore.py"):
+            at.switch_page(page).run()
+            no_exception(at)
+    assert not log, [r.getMessage() for r in log]

@@ -269,3 +269,53 @@ def test_narrowing_the_range_brings_the_point_back_inside():
     slider = at.slider(key="x")
     assert slider.max == 5.0 and 0.0 <= slider.value <= 5.0
     assert metric(at, "f(x)") == format_number(slider.value**2)
+
+
+# ---- the plot: f′ where f exists, and a y range robust to poles that the user may set -------------
+
+
+def test_log_draws_its_derivative_only_where_it_is_defined_and_says_why():
+    at = open_app(f="log(x)", x=1.2)
+    no_exception(at)
+    fig = figure(at)
+    x, df = trace(fig, "f′")
+    assert np.isnan(df[x < 0]).all() and np.isfinite(df[x > 0.01]).all()
+    np.testing.assert_allclose(df[x > 0.01], 1 / x[x > 0.01], rtol=1e-12)
+    (note,) = [a["text"] for a in fig["layout"]["annotations"]]
+    assert "drawn only where f is defined" in note
+
+
+def test_a_pole_does_not_flatten_the_view_and_the_point_stays_in_it():
+    at = open_app(f="1/x", x=1.2)
+    low, high = figure(at)["layout"]["yaxis"]["range"]
+    assert -15 < low < -3 and 3 < high < 15  # it was −150 to 80
+    at.slider(key="x").set_value(0.02).run()  # f = 50 there
+    low, high = figure(at)["layout"]["yaxis"]["range"]
+    assert low < 0 and 50 < high < 60
+
+
+def test_a_link_sets_the_y_range_and_the_button_makes_it_automatic_again():
+    at = open_app(f="1/x", ylo=-2, yhi=4)
+    no_exception(at)
+    assert figure(at)["layout"]["yaxis"]["range"] == [-2.0, 4.0]
+    assert (at.number_input(key="ylo").value, at.number_input(key="yhi").value) == (-2.0, 4.0)
+    assert "ylo=-2.0" in at.code[0].value and "yhi=4.0" in at.code[0].value  # the share link has it
+    at.number_input(key="yhi").set_value(None).run()  # an empty box: that end is automatic
+    low, high = figure(at)["layout"]["yaxis"]["range"]
+    assert low == -2.0 and 3 < high < 15
+    at.button(key="y_auto").click().run()
+    no_exception(at)
+    assert (at.number_input(key="ylo").value, at.number_input(key="yhi").value) == (None, None)
+    assert figure(at)["layout"]["yaxis"]["range"] == figure(open_app(f="1/x"))["layout"]["yaxis"]["range"]
+    assert "ylo" not in at.code[0].value
+
+
+@pytest.mark.parametrize(("params", "message"), [
+    ({"ylo": 4, "yhi": -2}, view.Y_RANGE_REVERSED),
+    ({"ylo": -1e9}, view.Y_RANGE_TOO_LARGE),
+])
+def test_a_y_range_that_cannot_be_used_is_explained_and_automatic_used(params, message):
+    at = open_app(f="1/x", **params)
+    no_exception(at)
+    assert [w.value for w in at.warning] == [f"{message} {view.Y_RANGE_NOTE}"]
+    assert figure(at)["layout"]["yaxis"]["range"] == figure(open_app(f="1/x"))["layout"]["yaxis"]["range"]

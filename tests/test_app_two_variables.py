@@ -140,3 +140,19 @@ def test_the_point_is_shared_with_the_playground_when_it_fits():
     wide.switch_page(PAGE).run()
     no_exception(wide)
     assert wide.slider(key="x").value == pytest.approx(view.DEFAULT_X)
+
+
+def test_x_reads_the_same_here_as_on_the_playground():
+    here = open_app(PAGE)
+    playground = open_app()
+    assert here.slider(key="x").proto.format == playground.slider(key="x").proto.format == "%.2f"
+    assert here.slider(key="y").proto.format == "%.2f"
+
+
+def test_the_colour_bar_starts_at_the_least_value_f_takes():
+    at = open_app(PAGE, fxy="x^2 + 3y^2")
+    no_exception(at)
+    (t,) = [t for t in figure(at, 0)["data"] if t.get("type") == "contour"]
+    _, _, z = contour(figure(at, 0))
+    assert t["contours"]["start"] == pytest.approx(z.min(), abs=1e-6) == 0  # not −1.8
+    assert t["contours"]["end"] == pytest.approx(z.max(), rel=1e-6)

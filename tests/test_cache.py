@@ -106,7 +106,7 @@ def test_every_cache_of_compute_is_ours_and_bounded():
     for name in dir(compute):
         assert not isinstance(getattr(compute, name), CachedFunc), f"compute.{name} is a Streamlit cache"
     ours = {name for name in CACHES if name in dir(compute)}
-    assert {"parsed", "sampled", "graph_picture", "descent_run", "surface_grid", "dataset"} <= ours
+    assert {"parsed", "sampled", "graph_picture", "descent_run", "surface_grid", "operations"} <= ours
     total = sum(CACHES[name].cache.maxsize for name in ours)
     assert all(CACHES[name].cache.max_entries < 10_000 for name in ours) and total <= 160 * MiB
 

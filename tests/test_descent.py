@@ -22,7 +22,9 @@ from lessons.descent import (
     OSCILLATING,
     OSCILLATION_WINDOW,
     RAN_ALL_STEPS,
+    STALLED,
     STATUSES,
+    STOPPING_RULE,
     DescentRun,
     _value_and_slope,
     run,
@@ -48,7 +50,7 @@ def test_iterates_follow_the_analytic_recurrence_and_converge_to_the_minimum():
     np.testing.assert_allclose(r.xs, 2 + (x0 - 2) * (1 - 2 * lr) ** k, rtol=1e-12, atol=1e-14)
     np.testing.assert_allclose(r.fs, (r.xs - 2) ** 2, rtol=1e-12, atol=1e-300)
     np.testing.assert_allclose(r.grads, 2 * (r.xs - 2), rtol=1e-12, atol=1e-300)
-    assert r.status == CONVERGED and "Converged" in r.message
+    assert r.status == CONVERGED and r.message.startswith("A minimum after")
     assert r.xs[-1] == pytest.approx(2, abs=1e-6)
     # it stops at the first iterate that is flat enough, not later
     assert abs(r.grads[-1]) <= GRAD_TOL < abs(r.grads[-2])
@@ -140,10 +142,10 @@ def test_an_overflowing_step_stops_the_run():
     assert r.status == NOT_FINITE and r.steps == 0 and "overflows" in r.message
 
 
-def test_a_tiny_step_on_a_gentle_slope_counts_as_converged_in_x():
+def test_a_step_too_small_to_move_x_stalls_and_asks_for_a_larger_rate():
     r = run(lambda x: 2e-5 * x, 3.0, MIN_LR, 10)  # steps of 2e-9 while 1 + |x| = 4
-    assert r.status == CONVERGED and r.steps == 1
-    assert abs(r.grads[-1]) > GRAD_TOL and "not yet 0" in r.message
+    assert r.status == STALLED and r.steps == 1
+    assert abs(r.grads[-1]) > GRAD_TOL and "not yet 0" in r.message and "raise the learning rate" in r.message
 
 
 def test_a_flat_start_converges_at_once():
@@ -177,7 +179,7 @@ def test_inputs_are_checked_with_clear_messages(x0, lr, steps, message):
 
 def test_every_message_is_one_line_and_every_status_is_known():
     runs = [run(shifted_square, 0, 0.1, 100), run(square, 1, 1.5, 100), run(square, 1, 1, 30),
-            run(square, 1, 0.01, 5), run(tt.log, 1, 1, 5)]
+            run(square, 1, 0.01, 5), run(tt.log, 1, 1, 5), run(lambda x: -square(x), 0, 0.1, 5)]
     assert {r.status for r in runs} == set(STATUSES)
     for r in runs:
         assert "\n" not in r.message and r.message.endswith(".")
@@ -190,7 +192,7 @@ def test_run_arrays_are_read_only_and_survive_pickling():
             a[0] = 1.0
     copy = pickle.loads(pickle.dumps(r))
     assert isinstance(copy, DescentRun) and not copy.xs.flags.writeable
-    assert (copy.status, copy.message, copy.lr) == (r.status, r.message, r.lr)
+    assert (copy.status, copy.message, copy.lr, copy.curvature) == (r.status, r.message, r.lr, r.curvature)
     with pytest.raises(ValueError, match="status"):
         DescentRun(r.xs, r.fs, r.grads, "fine", "", 0.1)
 
@@ -203,3 +205,89 @@ def test_each_step_uses_the_same_numbers_as_a_one_point_curve(text):
         curve = curves.sample(lambda t: expr(x=t), x, x, n=1)
         f, slope = _value_and_slope(lambda t: expr(x=t), x)
         np.testing.assert_array_equal([f, slope], [curve.f[0], curve.df[0]])
+
+
+# ---- the advice, on functions where the right answer is known --------------------------------------
+# On x², f″ = 2 everywhere and x ← (1 − 2·lr)·x: steps settle exactly for lr < 1, and lr = 0.5
+# lands on the minimum in one step. The advice must say so, and following it must work.
+
+
+def test_x_squared_at_lr_0_1_converges_and_names_the_stable_range():
+    r = run(square, 2.0, 0.1, 100)
+    assert r.status == CONVERGED and r.curvature == 2 and r.stable_lr == 1
+    assert "lr < 2/f″ ≈ 1 " in r.message and "fastest near lr = 1/f″ ≈ 0.5" in r.message
+    assert "a larger learning rate would get there in fewer steps" in r.message
+    short = run(square, 2.0, 0.1, 20)  # the same run, stopped early: still approaching
+    assert short.status == RAN_ALL_STEPS and "20%" in short.message  # lr·f″ = 0.2 of the way per step
+    assert "a larger learning rate" in short.message and "lr < 2/f″ ≈ 1 " in short.message
+    faster = run(square, 2.0, 0.5, 100)  # following the advice: 1/f″ lands on the minimum at once
+    assert faster.status == CONVERGED and faster.steps == 1 and faster.xs[-1] == 0
+
+
+def test_x_squared_at_lr_0_9_settles_and_the_advice_is_a_smaller_rate_never_a_larger_one():
+    r = run(square, 2.0, 0.9, 50)  # x ← −0.8x: every step overshoots, each by less
+    assert r.status == RAN_ALL_STEPS
+    assert "larger learning rate would" not in r.message and "not a larger one" in r.message
+    assert "a smaller learning rate would be faster" in r.message and "lr < 2/f″ ≈ 1 " in r.message
+    assert "80% as far on the other side" in r.message  # |1 − lr·f″| = 0.8
+    assert run(square, 2.0, 0.9, MAX_STEPS).status == CONVERGED  # more steps do settle it
+    assert run(square, 2.0, 0.5, 50).steps < run(square, 2.0, 0.9, MAX_STEPS).steps
+
+
+def test_x_squared_at_lr_1_bounces_at_the_edge_of_the_stable_range():
+    r = run(square, 2.0, 1.0, 50)
+    assert r.status == OSCILLATING and "lr·f″ ≈ 2 ≥ 2" in r.message and "lr < 2/f″ ≈ 1 " in r.message
+
+
+def test_x_squared_at_lr_1_1_diverges_and_the_advised_rate_converges():
+    r = run(square, 2.0, 1.1, MAX_STEPS)
+    assert r.status == DIVERGED and "try a learning rate below 1." in r.message
+    assert r.stable_lr == 1
+    assert run(square, 2.0, 0.99 * r.stable_lr, MAX_STEPS).status != DIVERGED
+    assert run(square, 2.0, 1.01 * r.stable_lr, MAX_STEPS).status in (DIVERGED, OSCILLATING)
+
+
+def quartic(x):
+    return x**4
+
+
+def test_a_quartic_that_diverges_is_advised_a_rate_that_works():
+    # f″ = 12x² is 48 at x₀ = 2: 2/f″ ≈ 0.0417 is stable near x₀ (and then everywhere closer in)
+    r = run(quartic, 2.0, 0.2, 50)
+    assert r.status == DIVERGED and r.curvature == pytest.approx(48, rel=1e-12)
+    assert "try a learning rate below 0.04167." in r.message
+    assert run(quartic, 2.0, 0.99 * r.stable_lr, MAX_STEPS).status in (CONVERGED, RAN_ALL_STEPS)
+
+
+def test_a_quartic_whose_minimum_is_flat_is_told_a_larger_rate_gets_further():
+    # f″ → 0 at the minimum, so the steps shrink with f′ = 4x³: the run crawls, and a larger
+    # rate (still within 2/f″ where it ends) does get further
+    r = run(quartic, 1.0, 0.1, 50)
+    assert r.status == RAN_ALL_STEPS and "a larger learning rate" in r.message
+    assert r.stable_lr > 1
+    assert abs(run(quartic, 1.0, 0.4, 50).xs[-1]) < abs(r.xs[-1])
+
+
+def test_a_quartic_with_two_valleys_converges_to_the_one_downhill_of_the_start():
+    r = run(lambda x: x**4 - 3 * x**2 + x, 0.5, 0.05, 100)
+    assert r.status == CONVERGED and r.xs[-1] == pytest.approx(1.1309, abs=1e-3)
+    assert r.curvature == pytest.approx(12 * r.xs[-1] ** 2 - 6, rel=1e-12)
+
+
+@pytest.mark.parametrize(("build", "x0", "status", "words"), [
+    (lambda x: x**4 - 2 * x**2, 0.0, STALLED, "this is a maximum"),  # a hilltop between two valleys
+    (lambda x: x**3, 0.0, STALLED, "f still goes lower to the left"),  # a saddle
+    (lambda x: -tt.exp(-(x**2)), 4.0, STALLED, "f still goes lower to the left"),  # f′ ≈ 9e-7: a plateau
+    (tt.relu, -1.0, CONVERGED, "a kink or a flat bottom"),  # relu's minimum, 0, is all of x ≤ 0
+    (abs, 0.0, CONVERGED, "a kink or a flat bottom"),
+    (square, 0.0, CONVERGED, "f″ ≈ 2"),
+])
+def test_a_flat_start_is_a_minimum_only_if_f_goes_no_lower_on_either_side(build, x0, status, words):
+    r = run(build, x0, 0.1, 10)
+    assert r.status == status and r.steps == 0 and words in r.message
+    if status == STALLED:
+        assert "start from another x₀" in r.message
+
+
+def test_the_stopping_rule_names_the_tolerances():
+    assert "|f′(x)| ≤ 1e-6" in STOPPING_RULE and "1,000,000" in STOPPING_RULE

@@ -30,7 +30,7 @@ def test_out_of_range_names_the_value_the_bounds_and_what_is_used():
     assert reading == (0.5, "The link's x = 100 is not between -3 and 3: using x = 0.5 instead.", True)
     # The registry's bounds where the page gives none: the descent page's learning rate.
     assert view.read_link(P[view.RATE], ["11"]).note == (
-        "The link's lr = 11 is not between 0.0001 and 10: using lr = 0.1 instead.")
+        "The link's lr = 11 is not between 0.0001 and 10: using lr = 0.2 instead.")
 
 
 @pytest.mark.parametrize("text", ["-0", "-0.0", "-0e3", " -0 "])
@@ -131,13 +131,15 @@ def test_link_text_is_what_a_control_writes():
 
 
 def test_every_parameter_is_declared_once_with_a_default_of_its_kind():
-    kinds = {view.NUMBER: float, view.WHOLE: int, view.TEXT: str, view.SWITCH: bool, view.CHOICE: (str, type(None))}
+    # None: an empty box (the y range's "automatic"), or a choice the page gives at run time (op)
+    kinds = {view.NUMBER: (float, type(None)), view.WHOLE: int, view.TEXT: str, view.SWITCH: bool,
+             view.CHOICE: (str, type(None))}
     pages = {view.PLAYGROUND, view.BACKPROP, view.TWO_VARIABLES, view.DESCENT, view.NETWORK, view.OPERATIONS}
     for key, param in P.items():
         assert key == param.key and param.pages and set(param.pages) <= pages
         assert isinstance(param.default, kinds[param.kind]), key
-        if param.kind == view.CHOICE and param.choices:
-            assert param.default in param.choices
+        if param.choices:
+            assert param.default in param.choices, key
 
 
 def test_whole_turns_whole_floats_into_ints_and_leaves_the_rest():

@@ -17,8 +17,10 @@ from tinytorch.nn import (
     Adam,
     accuracy,
     bce_with_logits,
+    l2_penalty,
     predict_grid,
     train,
+    train_step,
     training_steps,
 )
 
@@ -259,7 +261,7 @@ def test_training_steps_report_the_loss_before_each_update():
     first = next(steps)
     assert first.step == 1 and first.loss == pytest.approx(expected, rel=1e-14)
     assert [s.step for s in steps] == [2, 3]
-    assert all(p.grad is None for p in model.parameters())  # the optimiser cleared them
+    assert all(p.grad is not None for p in model.parameters())  # the last step's, for a page to show
 
 
 def test_sgd_training_lowers_the_loss_and_callbacks_see_every_step():
@@ -298,3 +300,62 @@ def test_predict_grid_builds_no_graph():
     assert [p.grad for p in model.parameters()] == before
     with no_grad():
         assert model(X).is_leaf  # what predict_grid runs: no op is recorded
+
+
+# ---- one step, with weight decay, and every layer's output ------------------------------------------
+
+
+def test_train_step_updates_by_the_gradient_and_keeps_it_on_each_parameter():
+    X, y = make("moons", n=30, seed=3)
+    model, twin = MLP((2, 5, 1), seed=3), MLP((2, 5, 1), seed=3)
+    before = [p.data.copy() for p in model.parameters()]
+    loss = bce_with_logits(twin(X), y)
+    expected = [g.data for g in grad(loss, twin.parameters())]
+    result = train_step(model, X, y, SGD(model.parameters(), lr=0.1))
+    assert result == (pytest.approx(loss.item(), rel=1e-14), accuracy(twin(X), y))
+    for p, old, g in zip(model.parameters(), before, expected):
+        np.testing.assert_allclose(p.grad.data, g, rtol=1e-12, atol=1e-15)
+        np.testing.assert_allclose(p.data, old - 0.1 * g, rtol=1e-12, atol=1e-15)
+
+
+def test_l2_adds_rate_times_each_weight_to_its_gradient_and_leaves_the_biases():
+    X, y = make("circles", n=20, seed=4)
+    plain, decayed = MLP((2, 3, 1), seed=5), MLP((2, 3, 1), seed=5)
+    train_step(plain, X, y, SGD(plain.parameters(), lr=0.0001))
+    weights = [w.data.copy() for w in decayed.weights]
+    reported = train_step(decayed, X, y, SGD(decayed.parameters(), lr=0.0001), l2=0.3)
+    assert reported[0] == pytest.approx(bce_with_logits(MLP((2, 3, 1), seed=5)(X), y).item())  # cross-entropy only
+    for w, w0, p in zip(decayed.weights, weights, plain.weights):
+        np.testing.assert_allclose(w.grad.data, p.grad.data + 0.3 * w0, rtol=1e-12, atol=1e-15)
+    for b, p in zip(decayed.biases, plain.biases):
+        np.testing.assert_allclose(b.grad.data, p.grad.data, rtol=1e-12, atol=1e-15)
+
+
+def test_l2_penalty_is_half_the_rate_times_the_sum_of_squared_weights():
+    model = MLP((2, 4, 3, 1), seed=6)
+    expected = 0.5 * 0.2 * sum(float(np.sum(w.data**2)) for w in model.weights)
+    assert l2_penalty(model, 0.2).item() == pytest.approx(expected, rel=1e-14)
+    (g,) = grad(l2_penalty(model, 0.2), [model.weights[1]])
+    np.testing.assert_allclose(g.data, 0.2 * model.weights[1].data, rtol=1e-14)
+
+
+@pytest.mark.parametrize("activation", ["tanh", "relu"])
+def test_layer_outputs_are_each_layers_activations_and_the_logits_last(activation):
+    X, _ = make("xor", n=12, seed=7)
+    model = MLP((2, 4, 3, 1), activation=activation, seed=7)
+    outputs = model.layer_outputs(X)
+    assert [o.shape for o in outputs] == [(12, 4), (12, 3), (12, 1)]
+    act = np.tanh if activation == "tanh" else (lambda v: np.maximum(v, 0))
+    w, b = [p.data for p in model.weights], [p.data for p in model.biases]
+    h1 = act(X @ w[0] + b[0])
+    h2 = act(h1 @ w[1] + b[1])
+    for got, want in zip(outputs, (h1, h2, h2 @ w[2] + b[2])):
+        np.testing.assert_allclose(got.data, want, rtol=1e-12, atol=1e-14)
+    np.testing.assert_array_equal(model(X).data, outputs[-1].data)
+
+
+def test_no_hidden_layer_is_logistic_regression():
+    X, y = make("moons", n=40, seed=8)
+    model = MLP((2, 1), seed=8)
+    (logits,) = model.layer_outputs(X)
+    np.testing.assert_allclose(logits.data, X @ model.weights[0].data + model.biases[0].data, rtol=1e-14)

@@ -11,21 +11,17 @@ import pytest
 
 import tinytorch as tt
 from lessons.curves import sample
-from lessons.datasets import make
 from lessons.descent import run
 from lessons.page_plots import (
     ARROW_FRACTION,
     LABELLED_STEPS,
     MIN_ARROW_FRACTION,
-    boundary_figure,
     contour_figure,
     descent_figure,
-    loss_figure,
     slices_figure,
 )
 from lessons.plots import THEMES
 from lessons.surface import gradient_at, grid, slices
-from tinytorch.nn import MLP, predict_grid, train
 
 
 def build(x, y):
@@ -225,6 +221,15 @@ def test_descent_path_follows_the_run_with_numbered_steps():
     assert list(fig.layout.xaxis.range) == [-1, 5]
 
 
+def test_numbers_never_sit_on_top_of_each_other():
+    curve = sample(lambda x: (x - 1) ** 2, -3, 3, 201)
+    converging = descent_figure(curve, run(lambda x: (x - 1) ** 2, -2.0, 0.2, 50))
+    numbered = [k for k, label in enumerate(trace(converging, "descent path").text) if label]
+    assert numbered[:4] == [0, 1, 2, 3] and len(numbered) < LABELLED_STEPS  # steps 6, 7, 8... crowd the minimum
+    bouncing = descent_figure(curve, run(lambda x: (x - 1) ** 2, -1.0, 1.0, 20))  # x: −1, 3, −1, 3, ...
+    assert [label for label in trace(bouncing, "descent path").text if label] == ["0", "1"]
+
+
 def test_a_run_leaving_the_range_keeps_the_view_and_says_so():
     curve = sample(lambda x: x**2, -3, 3, 201)
     r = run(lambda x: x**2, 1.0, 1.5, 100)  # x = 1, −2, 4, −8, ...: two iterates inside
@@ -244,65 +249,17 @@ def test_a_run_ending_on_nan_is_drawn_with_a_gap():
     assert "NaN" not in fig.to_json()
 
 
-# ---- network ----------------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def trained():
-    X, y = make("moons", n=80, seed=0)
-    model = MLP((2, 8, 1), seed=0)
-    history = train(model, X, y, 60)
-    return X, y, model, history
-
-
-def test_loss_figure_carries_both_curves(trained):
-    *_, history = trained
-    losses, accuracies = [s.loss for s in history], [s.accuracy for s in history]
-    fig = loss_figure(losses, accuracies)
-    validated(fig)
-    loss, acc = trace(fig, "loss (cross-entropy)"), trace(fig, "accuracy")
-    np.testing.assert_array_equal(loss.y, losses)
-    np.testing.assert_array_equal(acc.y, accuracies)
-    assert (loss.x0, loss.dx) == (1, 1) and acc.yaxis == "y2"
-    assert fig.layout.yaxis2.tickformat == ".0%" and list(fig.layout.yaxis2.range) == [0, 1.02]
-
-
-def test_loss_figure_before_training_and_with_mismatched_lists():
-    validated(loss_figure([], []))  # the page draws empty axes before the first step
-    with pytest.raises(ValueError, match="one accuracy per loss"):
-        loss_figure([1.0, 0.5], [0.5])
-
-
-def test_boundary_figure_shades_probability_and_marks_classes(trained):
-    X, y, model, _ = trained
-    g = predict_grid(model, X, n=40)
-    fig = boundary_figure(g, X, y)
-    validated(fig)
-    c = fig.data[0]
-    np.testing.assert_allclose(np.asarray(c.z, dtype=np.float64), g.probs, rtol=1e-6)
-    assert (c.contours.start, c.contours.end, c.contours.coloring) == (0.5, 0.5, "heatmap")  # the boundary
-    assert (c.zmin, c.zmax) == (0, 1)
-    zero, one = trace(fig, "class 0"), trace(fig, "class 1")
-    np.testing.assert_array_equal(np.column_stack([zero.x, zero.y]), X[y == 0])
-    np.testing.assert_array_equal(np.column_stack([one.x, one.y]), X[y == 1])
-    assert zero.marker.symbol != one.marker.symbol and zero.marker.color != one.marker.color
-    assert c.colorscale[0][1] == zero.marker.color and c.colorscale[-1][1] == one.marker.color
-
-
 # ---- every figure -----------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("theme", sorted(THEMES))
-def test_every_figure_validates_and_follows_the_theme(surface, cut, trained, theme):
-    X, y, model, history = trained
+def test_every_figure_validates_and_follows_the_theme(surface, cut, theme):
     f0, fx, fy = gradient_at(build, 1.0, 0.5)
     curve = sample(lambda x: x**2, -3, 3, 101)
     figures = [
         contour_figure(surface, 1.0, 0.5, fx, fy, theme),
         slices_figure(cut, 1.0, 0.5, f0, fx, fy, theme),
         descent_figure(curve, run(lambda x: x**2, 2.0, 0.3, 20), theme),
-        loss_figure([s.loss for s in history], [s.accuracy for s in history], theme),
-        boundary_figure(predict_grid(model, X, n=20), X, y, theme),
     ]
     for fig in figures:
         fig = validated(fig)
@@ -314,3 +271,12 @@ def test_every_figure_validates_and_follows_the_theme(surface, cut, trained, the
 def test_unknown_theme(surface):
     with pytest.raises(ValueError, match="theme"):
         contour_figure(surface, 0, 0, 1, 1, theme="neon")
+
+
+def test_the_colour_bar_names_only_values_f_takes():
+    # x² + 3y² is 0 at the origin and 36 at the corners: a bar from −1.8 named a value f never takes
+    s = grid(lambda x, y: x * x + 3 * y * y, (-3, 3), (-3, 3), n=61)
+    c = contour_figure(s, 1.0, 0.5, 2.0, 3.0).data[0].contours
+    assert c.start == 0.0 and c.end == 36.0 and c.size == pytest.approx(36 / 20)
+    flat = contour_figure(grid(lambda x, y: x * 0 + 2, (-1, 1), (-1, 1), n=11), 0, 0, 0, 0).data[0]
+    assert flat.autocontour and flat.contours.start is None  # one value: plotly's own single level

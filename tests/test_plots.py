@@ -110,10 +110,58 @@ def test_nan_and_inf_become_gaps():
     assert "Infinity" not in fig.to_json() and "NaN" not in fig.to_json()
 
 
-def test_y_range_ignores_poles():
-    curve = sample(lambda x: 1 / x, -5, 5, 1001)
-    low, high = figure(curve).layout.yaxis.range
-    assert -200 < low < -5 and 5 < high < 200  # not ±10000 (f′ at x = ±0.01)
+def reciprocal(x0):
+    return function_figure(sample(lambda x: 1 / x, -3, 3, 1001), x0, 1 / x0, -1 / x0**2)
+
+
+def test_y_range_of_a_pole_comes_from_the_bulk_of_the_values_and_keeps_the_point():
+    # 1/x on [-3, 3] reaches ±167 next to 0, and f′ = −1/x² −27778: the old range was −150..80
+    low, high = reciprocal(1.2).layout.yaxis.range
+    assert -15 < low < -3 and 3 < high < 15
+    low, high = reciprocal(0.01).layout.yaxis.range  # the point (0.01, 100) is far out, and in view
+    assert low < -3 and high > 100
+
+
+def test_a_spike_does_not_set_the_y_range():
+    curve = sample(lambda x: 1 / (x * x + 0.001), -3, 3, 1001)  # 1000 at 0, below 10 for |x| > 0.32
+    low, high = function_figure(curve, 1.0, 1 / 1.001, -2 / 1.001**2).layout.yaxis.range
+    assert high < 50
+
+
+@pytest.mark.parametrize(("asked", "expected"), [
+    ((-2.0, 5.0), (-2.0, 5.0)),
+    ((None, 30.0), (None, 30.0)),  # the bottom stays automatic
+    ((-100.0, None), (-100.0, None)),
+])
+def test_y_range_as_asked_each_end_or_automatic(curve, asked, expected):
+    automatic = figure(curve).layout.yaxis.range
+    low, high = figure(curve, y_range=asked).layout.yaxis.range
+    assert (low, high) == tuple(a if e is None else e for a, e in zip(automatic, expected))
+
+
+def test_an_automatic_end_that_would_cross_the_asked_one_keeps_its_width(curve):
+    automatic = figure(curve).layout.yaxis.range  # about −36..36
+    low, high = figure(curve, y_range=(50.0, None)).layout.yaxis.range
+    assert low == 50 and high == pytest.approx(50 + automatic[1] - automatic[0])
+    low, high = figure(curve, y_range=(None, -50.0)).layout.yaxis.range
+    assert high == -50 and low == pytest.approx(-50 - (automatic[1] - automatic[0]))
+
+
+def test_derivatives_are_drawn_only_where_f_is_defined_and_a_note_says_why():
+    curve = sample(tt.log, -3, 3, 1001, second=True)  # log′ = 1/x is a number at x < 0 too
+    fig = function_figure(curve, 1.2, math.log(1.2), 1 / 1.2, show_second=True)
+    undefined = ~np.isfinite(curve.f)
+    assert np.isfinite(curve.df[undefined]).any()  # what the engine gives there...
+    for name in ("f′", "f″"):
+        shown = ys(trace(fig, name))
+        assert np.isnan(shown[undefined]).all()  # ...is not drawn
+        assert np.array_equal(shown[~undefined], (curve.df if name == "f′" else curve.d2f)[~undefined],
+                              equal_nan=True)
+    (note,) = fig.layout.annotations
+    assert note.text.startswith("f′ and f″ are drawn only where f is defined")
+    assert not figure(sample(cubic, -3, 3, 101)).layout.annotations  # defined everywhere: no note
+    pole = function_figure(sample(lambda x: 1 / x, -3, 3, 1001), 1.0, 1.0, -1.0)
+    assert not pole.layout.annotations  # at the pole f′ is infinite too: nothing hidden, nothing to say
 
 
 def test_y_range_keeps_a_steep_but_smooth_curve(curve):

@@ -111,3 +111,27 @@ def test_presets_all_parse_evaluate_and_differ():
         y = parse(preset.text)(x=x)
         y.backward()
         assert math.isfinite(y.item()) and math.isfinite(x.grad.item())
+
+
+@pytest.mark.parametrize(("step", "shown"), [(0.01, "%.2f"), (0.001, "%.3f"), (0.1, "%.1f"), (1.0, "%.0f"),
+                                             (10.0, "%.0f"), (1e-5, "%.5f")])
+def test_a_point_slider_shows_as_many_decimals_as_its_step(step, shown):
+    assert view.slider_format(step) == shown
+    assert view.slider_format(view.slider_step(-3, 3)) == "%.2f"  # the default range: x reads 1.20
+
+
+@pytest.mark.parametrize(("low", "high", "expected", "problem"), [
+    (None, None, (None, None), None),
+    (-2, 5, (-2.0, 5.0), None),
+    (None, 3, (None, 3.0), None),
+    (1e-9, 2e-9, (1e-9, 2e-9), None),  # a tiny f may want a tiny range
+    (5, -2, (None, None), view.Y_RANGE_REVERSED),
+    (3, 3, (None, None), view.Y_RANGE_REVERSED),
+    (math.nan, 1, (None, None), view.Y_RANGE_NOT_FINITE),
+    (None, math.inf, (None, None), view.Y_RANGE_NOT_FINITE),
+    (-2e6, None, (None, None), view.Y_RANGE_TOO_LARGE),
+])
+def test_the_y_range_is_checked_and_falls_back_to_automatic(low, high, expected, problem):
+    used, message = view.checked_y_range(low, high)
+    assert used == expected
+    assert message == (None if problem is None else f"{problem} {view.Y_RANGE_NOTE}")

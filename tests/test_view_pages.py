@@ -1,5 +1,5 @@
-"""The plain rules behind the teaching pages (ui/view.py): error headings, the two function boxes,
-the descent verdicts and table, the examples, the network's redraws and the ops table."""
+"""The plain rules behind the teaching pages (ui/view.py): error headings, the function boxes, the
+descent verdicts and table, the examples, the network's status line and weights table, the ops table."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import math
 import numpy as np
 import pytest
 
-from lessons import catalog, descent
+from lessons import catalog, descent, training
 from tinytorch import nn
 from tinytorch.expr import ERROR_CODES, parse
 from ui import view
@@ -29,8 +29,9 @@ def test_the_f_of_x_box_is_the_playgrounds_and_the_two_variable_box_is_its_own()
     assert view.F_OF_XY.key == view.FUNCTION_XY and view.F_OF_XY.memory != view.F_OF_X.memory
     assert parse(view.F_OF_XY.default, view.F_OF_XY.variables).text == "x*y+sin(y)"
     keys = [view.FUNCTION, view.POINT, view.LOW, view.HIGH, view.SECOND, view.CHECK, view.PRESENT, view.TABLE,
-            view.STEP, view.FUNCTION_XY, view.POINT_Y, view.START, view.RATE, view.STEPS, view.DATASET,
-            view.NOISE, view.ACTIVATION, view.OPTIMIZER, view.TRAIN_STEPS, view.OPERATION]
+            view.STEP, view.FUNCTION_XY, view.POINT_Y, view.FUNCTION_DESCENT, view.START, view.RATE, view.STEPS,
+            view.Y_LOW, view.Y_HIGH, view.DATASET, view.NOISE, view.TRAIN_SHARE, view.SEED, view.LAYERS, view.UNITS,
+            view.ACTIVATION, view.OPTIMIZER, view.NETWORK_RATE, view.L2, view.BATCH, view.EDGES, view.OPERATION]
     assert len(set(keys)) == len(keys)  # every URL parameter means one thing
 
 
@@ -38,6 +39,7 @@ def test_every_descent_status_has_its_own_box():
     assert set(view.DESCENT_VERDICTS) == set(descent.STATUSES)
     assert {v.box for v in view.DESCENT_VERDICTS.values()} <= {"success", "warning", "error"}
     assert view.DESCENT_VERDICTS[descent.CONVERGED].box == "success"
+    assert view.DESCENT_VERDICTS[descent.STALLED].box == "warning"  # flat, but not a minimum
     assert view.DESCENT_VERDICTS[descent.DIVERGED].box == view.DESCENT_VERDICTS[descent.NOT_FINITE].box == "error"
     assert len({v.heading for v in view.DESCENT_VERDICTS.values()}) == len(descent.STATUSES)
 
@@ -56,15 +58,33 @@ def test_the_descent_table_lists_every_iterate_and_the_step_to_the_next():
 def test_descent_examples_parse_and_are_within_the_limits(example):
     expr = parse(example.text)
     assert descent.MIN_LR <= example.lr <= descent.MAX_LR and abs(example.x0) <= descent.MAX_START
-    assert view.DEFAULT_DESCENT_STEPS <= descent.MAX_STEPS
-    descent.run(lambda x: expr(x=x), example.x0, example.lr, view.DEFAULT_DESCENT_STEPS)  # no exception
+    assert 1 <= example.steps <= descent.MAX_STEPS
+    descent.run(lambda x: expr(x=x), example.x0, example.lr, example.steps)  # no exception
 
 
-def test_the_network_redraws_every_few_steps_but_leaves_the_last_to_the_page():
-    drawn = [k for k in range(1, 101) if view.redraw_now(k, 100)]
-    assert drawn == list(range(view.REDRAW_EVERY, 100, view.REDRAW_EVERY))
-    assert not view.redraw_now(view.REDRAW_EVERY, view.REDRAW_EVERY)
-    assert view.MIN_TRAIN_STEPS <= view.DEFAULT_TRAIN_STEPS <= view.MAX_TRAIN_STEPS <= nn.MAX_STEPS
+def test_the_network_status_says_where_the_run_is_and_when_it_is_done(monkeypatch):
+    run = training.TrainingRun(training.Settings(batch=30))
+    run.advance(5)  # 100 training points in batches of 30: 4 batches an epoch
+    assert view.network_status(run, playing=True) == (
+        "Step 5 · epoch 2 · batches of 30 from 100 training points; 100 test points are never trained on. Training…")
+    assert not view.network_status(run, playing=False).endswith("Training…")
+    monkeypatch.setattr(training, "MAX_RUN_STEPS", 5)
+    assert "reached its limit of 5 steps: reset to start again." in view.network_status(run, playing=False)
+
+
+def test_the_weights_table_lists_every_parameter_with_its_gradient():
+    model = nn.MLP((2, 3, 1), seed=0)
+    before = view.weights_table(model)
+    assert len(before["value"]) == 2 * 3 + 3 + 3 + 1 and set(before["gradient"]) == {None}
+    run = training.TrainingRun(training.Settings(layers=1, units=3))
+    run.advance(1)
+    table = view.weights_table(run.model)
+    w = run.model.weights[1]
+    rows = [i for i, (layer, kind) in enumerate(zip(table["layer"], table["parameter"]))
+            if layer == 2 and kind == "weight"]
+    assert [table["from"][i] for i in rows] == [1, 2, 3] and {table["to"][i] for i in rows} == {1}
+    np.testing.assert_allclose([table["value"][i] for i in rows], w.data.ravel(), rtol=1e-15)
+    np.testing.assert_allclose([table["gradient"][i] for i in rows], w.grad.data.ravel(), rtol=1e-15)
 
 
 def test_the_ops_table_is_the_catalog_and_notes_flow_as_paragraphs():

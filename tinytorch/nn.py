@@ -28,7 +28,7 @@ from .tensor import Tensor, grad, no_grad
 
 __all__ = ["ACTIVATIONS", "ADAM_LR", "DEFAULT_SIZES", "DEFAULT_STEPS", "MAX_STEPS", "OPTIMIZERS", "SGD_LR",
            "Adam", "BoundaryGrid", "MLP", "Optimizer", "SGD", "TrainingStep", "accuracy", "bce_with_logits",
-           "predict_grid", "train", "training_steps"]
+           "l2_penalty", "predict_grid", "train", "train_step", "training_steps"]
 
 ACTIVATIONS = MappingProxyType({"tanh": F.tanh, "relu": F.relu})
 DEFAULT_SIZES = (2, 16, 16, 1)
@@ -72,16 +72,23 @@ class MLP:
 
     def __call__(self, X) -> Tensor:
         """The logits for the points X (n × sizes[0]): a Tensor of shape (n, sizes[-1])."""
+        return self.layer_outputs(X)[-1]
+
+    def layer_outputs(self, X) -> list[Tensor]:
+        """What every layer gives for the points X: one (n × width) Tensor per layer after the
+        input, each hidden layer's after its activation, and last the logits."""
         h = X if isinstance(X, Tensor) else Tensor.constant(X)
         if h.ndim != 2 or h.shape[1] != self.sizes[0]:
             raise ValueError(f"X must have shape (n, {self.sizes[0]}), not {h.shape}")
         act = ACTIVATIONS[self.activation]
         last = len(self.weights) - 1
+        outputs = []
         for i, (w, b) in enumerate(zip(self.weights, self.biases)):
             h = h @ w + b
             if i < last:  # the output layer stays linear: logits may be any real number
                 h = act(h)
-        return h
+            outputs.append(h)
+        return outputs
 
     def __repr__(self) -> str:
         return f"MLP(sizes={self.sizes}, activation={self.activation!r})"
@@ -98,6 +105,13 @@ def bce_with_logits(logits: Tensor, y) -> Tensor:
     if target.shape != z.shape:
         raise ValueError(f"y must have one label per logit: {target.shape[0]} labels, {z.shape[0]} logits")
     return F.mean(F.softplus(z) - target * z)
+
+
+def l2_penalty(model: MLP, rate: float) -> Tensor:
+    """Weight decay as a loss term: rate/2 · Σ w² over every weight (not the biases). Its gradient
+    is rate·w, so each step also pulls every weight a little towards 0: smaller weights, a
+    smoother boundary, less fitting of the noise."""
+    return 0.5 * rate * sum((F.sum(w * w) for w in model.weights), Tensor.constant(0.0))
 
 
 def accuracy(logits, y) -> float:
@@ -186,29 +200,39 @@ class TrainingStep(NamedTuple):
     accuracy: float
 
 
+def train_step(model: MLP, X, y, optimizer: Optimizer, l2: float = 0.0) -> tuple[float, float]:
+    """One step on the points (X, y), a batch or all of them: forward pass, loss (cross-entropy,
+    plus `l2_penalty` when l2 > 0), `grad(loss, parameters)`, optimiser update.
+
+    Returns the cross-entropy and the accuracy before the update. Afterwards each parameter's
+    `.grad` holds this step's gradient (the next step replaces it), for a page to show.
+    """
+    params = model.parameters()
+    inputs = X if isinstance(X, Tensor) else Tensor.constant(np.asarray(X, dtype=np.float64))
+    logits = model(inputs)
+    data_loss = bce_with_logits(logits, y)
+    loss = data_loss + l2_penalty(model, l2) if l2 else data_loss
+    # grad() rather than backward(): only the parameters' gradients are kept, not every node's.
+    for p, g in zip(params, grad(loss, params)):
+        p.grad = g
+    optimizer.step()
+    return data_loss.item(), accuracy(logits, y)
+
+
 def training_steps(model: MLP, X, y, steps: int = DEFAULT_STEPS,
                    optimizer: Optimizer | None = None) -> Iterator[TrainingStep]:
-    """Train `model` on (X, y) with full-batch steps, yielding a TrainingStep after each.
+    """Train `model` on (X, y) with full-batch steps (`train_step`), yielding a TrainingStep after each.
 
-    Each step: forward pass on all points, loss, `grad(loss, parameters)`, optimiser step. The
-    optimiser defaults to Adam(model.parameters(), ADAM_LR). A generator, so a page can
+    The optimiser defaults to Adam(model.parameters(), ADAM_LR). A generator, so a page can
     update a progress bar or redraw the boundary every few steps, and stop early by breaking.
     """
     if isinstance(steps, bool) or int(steps) != steps or not 1 <= steps <= MAX_STEPS:
         raise ValueError(f"The number of steps must be a whole number from 1 to {MAX_STEPS}, not {steps!r}.")
-    params = model.parameters()
     if optimizer is None:
-        optimizer = Adam(params)
+        optimizer = Adam(model.parameters())
     inputs = Tensor.constant(np.asarray(X, dtype=np.float64))
     for k in range(1, int(steps) + 1):
-        logits = model(inputs)
-        loss = bce_with_logits(logits, y)
-        # grad() rather than backward(): only the parameters' gradients are kept, not every node's.
-        for p, g in zip(params, grad(loss, params)):
-            p.grad = g
-        optimizer.step()
-        optimizer.zero_grad()
-        yield TrainingStep(k, loss.item(), accuracy(logits, y))
+        yield TrainingStep(k, *train_step(model, inputs, y, optimizer))
 
 
 def train(model: MLP, X, y, steps: int = DEFAULT_STEPS, optimizer: Optimizer | None = None,

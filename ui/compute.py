@@ -14,13 +14,12 @@ layout (lessons/layout.py), and the cache budgets below.
 from __future__ import annotations
 
 import shutil
-from dataclasses import dataclass
 
 import numpy as np
 import streamlit as st
 
-from lessons import catalog, curves, datasets, descent, surface, viz
-from tinytorch import Tensor, grad, nn, no_grad
+from lessons import catalog, curves, descent, surface, training, viz
+from tinytorch import Tensor, grad
 from tinytorch.expr import Expression, parse
 from ui import view
 from ui.cache import MiB, shared
@@ -84,12 +83,6 @@ def descent_run(canonical: str, x0: float, lr: float, steps: int) -> descent.Des
     return descent.run(lambda x: expr(x=x), x0, lr, steps)
 
 
-@shared(max_entries=32, max_bytes=2 * MiB)
-def dataset(name: str, noise: float) -> tuple[np.ndarray, np.ndarray]:
-    """The same points for every session (seed 0); the arrays are read-only."""
-    return datasets.make(name, n=view.NETWORK_POINTS, noise=noise, seed=0)
-
-
 @shared(max_entries=1, max_bytes=1 * MiB)
 def operations() -> tuple[catalog.OpInfo, ...]:
     """The engine's ops as catalog reads them from tinytorch/ops.py (frozen records)."""
@@ -148,25 +141,21 @@ def descent_or_last_good(canonical: str, x0: float, lr: float, steps: int):
     return run, None
 
 
-@dataclass(frozen=True)
-class TrainedNetwork:
-    """A finished training run, kept in st.session_state (never a cache: the model is this
-    session's own, and its weights are arrays the optimiser changed in place)."""
-
-    settings: view.NetworkSettings
-    model: nn.MLP
-    losses: tuple[float, ...]
-    accuracies: tuple[float, ...]
-    accuracy: float  # after the last update (the history's is before each update)
-
-
-TRAINED = "trained_network"
+def network_run(settings: training.Settings) -> training.TrainingRun:
+    """This session's training run with these settings: the one in progress, or a new one at step
+    0 when a setting changed (so a link with the settings reproduces what is on screen). It lives
+    in st.session_state, never a cache: the model is this session's own, changed in place."""
+    run = st.session_state.get(view.NETWORK_RUN)
+    if run is None or run.settings != settings:
+        run = training.TrainingRun(settings)
+        st.session_state[view.NETWORK_RUN] = run
+    return run
 
 
-def final_accuracy(model: nn.MLP, X, y) -> float:
-    """The share of points the trained model puts on the right side (one forward pass, no graph)."""
-    with no_grad():
-        return nn.accuracy(model(X), y)
+def restart_network(settings: training.Settings) -> None:
+    """A new run with the same settings, paused at step 0 (the same seed: the same run again)."""
+    st.session_state[view.NETWORK_RUN] = training.TrainingRun(settings)
+    st.session_state[view.PLAYING] = False
 
 
 def second_derivative(expr: Expression, x: float) -> float:

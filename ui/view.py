@@ -14,7 +14,7 @@ from urllib.parse import urlencode, urlsplit, urlunsplit
 
 import numpy as np
 
-from lessons import datasets, descent
+from lessons import datasets, descent, network_graph, training
 from lessons.viz import format_number
 from tinytorch import nn
 from tinytorch.expr import MAX_LENGTH, parse
@@ -22,10 +22,13 @@ from ui.presets import PRESETS
 
 # Widget keys = URL parameters.
 FUNCTION, POINT, LOW, HIGH, SECOND, CHECK, PRESENT, TABLE = "f", "x", "lo", "hi", "d2", "check", "present", "table"
+Y_LOW, Y_HIGH = "ylo", "yhi"  # the plot's y range; empty (None) = automatic
 STEP = "step"  # the backprop page's position in the backward pass
 FUNCTION_XY, POINT_Y = "fxy", "y"  # two variables (x is the Playground's point, shared)
-START, RATE, STEPS = "x0", "lr", "steps"  # gradient descent
-DATASET, NOISE, ACTIVATION, OPTIMIZER, TRAIN_STEPS = "data", "noise", "act", "opt", "epochs"  # the network
+FUNCTION_DESCENT, START, RATE, STEPS = "fmin", "x0", "lr", "steps"  # gradient descent
+# the network: every setting of a training run, and what the edges of its picture show
+DATASET, NOISE, TRAIN_SHARE, SEED, LAYERS, UNITS = "data", "noise", "split", "seed", "layers", "units"
+ACTIVATION, OPTIMIZER, NETWORK_RATE, L2, BATCH, EDGES = "act", "opt", "nlr", "l2", "batch", "edges"
 OPERATION = "op"  # the operations reference
 
 DEFAULT_FUNCTION = "x^3 + 2x"
@@ -57,9 +60,37 @@ def checked_range(lo: float, hi: float) -> tuple[tuple[float, float], str | None
     return (DEFAULT_RANGE, problem) if problem else ((float(lo), float(hi)), None)
 
 
+Y_RANGE_NOT_FINITE = "The y range must be ordinary numbers."
+Y_RANGE_TOO_LARGE = f"The y range must stay within ±{MAX_RANGE:,.0f}."
+Y_RANGE_REVERSED = "The bottom of the y range must be below its top."
+Y_RANGE_NOTE = "The y axis is back to automatic until then."
+
+
+def checked_y_range(low: float | None, high: float | None) -> tuple[tuple[float | None, float | None], str | None]:
+    """The plot's y range to use, each end None for automatic, and a message when the one asked
+    for cannot be used (then both ends are automatic)."""
+    given = [v for v in (low, high) if v is not None]
+    problem = None
+    if not all(math.isfinite(v) for v in given):
+        problem = Y_RANGE_NOT_FINITE
+    elif any(abs(v) > MAX_RANGE for v in given):
+        problem = Y_RANGE_TOO_LARGE
+    elif len(given) == 2 and low >= high:
+        problem = Y_RANGE_REVERSED
+    if problem:
+        return (None, None), f"{problem} {Y_RANGE_NOTE}"
+    return (None if low is None else float(low), None if high is None else float(high)), None
+
+
 def slider_step(lo: float, hi: float) -> float:
     """A round step giving at least 500 positions across the range: 0.01 for [-3, 3]."""
     return 10.0 ** math.floor(math.log10((hi - lo) / 500))
+
+
+def slider_format(step: float) -> str:
+    """A point slider's number format: as many decimals as its step has, on every page ("%.2f"
+    for 0.01: x reads 1.20 wherever it is shown on a slider)."""
+    return f"%.{max(0, -math.floor(math.log10(step) + 1e-9))}f"
 
 
 def clamp(x: float, lo: float, hi: float) -> float:
@@ -203,11 +234,19 @@ DEFAULT_Y = 0.5
 # ---- gradient descent ---------------------------------------------------------------------------
 # The limits on x0, lr and steps are descent.py's (MAX_START, MIN_LR..MAX_LR, MAX_STEPS), and so
 # are their messages: the page shows the ValueError that descent.run raises.
+# The page has its own function (key fmin), a bowl that converges with the default settings: most
+# of the Playground's functions have no minimum (x³ + 2x runs off), and the first view should
+# show descent working. The Playground's function is one click away.
 
-DEFAULT_START = 2.5
-DEFAULT_RATE = 0.1
+DEFAULT_DESCENT_FUNCTION = "(x-1)^2"
+DEFAULT_START = -2.0
+DEFAULT_RATE = 0.2
 DEFAULT_DESCENT_STEPS = 50
 DESCENT_SETTINGS_TITLE = "These descent settings cannot be used"
+DESCENT_EMPTY_SETTING = "Type a number for each of x₀, lr and the steps."
+
+F_DESCENT = FunctionBox(FUNCTION_DESCENT, ("x",), DEFAULT_DESCENT_FUNCTION, "f(x) =", "for example (x-1)^2",
+                        FUNCTION_HELP, "last_good_descent_function", False)
 
 
 class Verdict(NamedTuple):
@@ -220,6 +259,7 @@ class Verdict(NamedTuple):
 
 DESCENT_VERDICTS = MappingProxyType({
     descent.CONVERGED: Verdict("success", "Converged", ":material/check_circle:"),
+    descent.STALLED: Verdict("warning", "Stuck: not a minimum", ":material/block:"),
     descent.RAN_ALL_STEPS: Verdict("warning", "Ran all the steps", ":material/hourglass_bottom:"),
     descent.OSCILLATING: Verdict("warning", "Oscillating", ":material/swap_horiz:"),
     descent.DIVERGED: Verdict("error", "Diverged", ":material/warning:"),
@@ -227,28 +267,34 @@ DESCENT_VERDICTS = MappingProxyType({
 })
 
 
-DESCENT_DEAD_ENDS = (descent.DIVERGED, descent.NOT_FINITE)  # runs that found no minimum: offer a bowl
-
-
 class DescentExample(NamedTuple):
+    """A function and settings that show one way descent goes (one click fills them all in)."""
+
     name: str
     text: str
     x0: float
     lr: float
+    steps: int = DEFAULT_DESCENT_STEPS
 
 
 DESCENT_EXAMPLES: tuple[DescentExample, ...] = (
-    DescentExample("A bowl: (x − 2)², lr = 0.1", "(x-2)^2", 0.0, 0.1),
-    DescentExample("Overshooting but settling: x², lr = 0.9", "x^2", 2.0, 0.9),
-    DescentExample("Too large a step: x², lr = 1.1", "x^2", 1.0, 1.1),
-    DescentExample("Two valleys: x⁴ − 3x² + x, lr = 0.05", "x^4 - 3x^2 + x", 0.5, 0.05),
-    DescentExample("No minimum: x³ + 2x", "x^3 + 2x", 1.0, 0.1),
+    DescentExample("Converges", DEFAULT_DESCENT_FUNCTION, DEFAULT_START, DEFAULT_RATE),  # the first view
+    DescentExample("Too small a step", DEFAULT_DESCENT_FUNCTION, DEFAULT_START, 0.01),
+    DescentExample("Overshoots, then settles", DEFAULT_DESCENT_FUNCTION, DEFAULT_START, 0.9, 100),
+    DescentExample("Bounces for ever", DEFAULT_DESCENT_FUNCTION, DEFAULT_START, 1.0),
+    DescentExample("Diverges", DEFAULT_DESCENT_FUNCTION, DEFAULT_START, 1.2),
+    DescentExample("Two valleys", "x^4 - 3x^2 + x", 0.5, 0.05),
+    DescentExample("A saddle", "x^4/4 - x^3/3", -1.0, 0.1),
+    DescentExample("A flat shoulder", "x^2/(1 + x^2)", 2.5, 0.1),
+    DescentExample("Starts on a hilltop", "x^4 - 2x^2", 0.0, 0.1),
+    DescentExample("No minimum", "x^3 + 2x", 1.0, 0.1),
 )
 
 
-def whole(value: float) -> int | float:
-    """A number input's value as an int when it is a whole number (descent.py checks the rest)."""
-    return int(value) if float(value).is_integer() else value
+def whole(value: float | None) -> int | float | None:
+    """A number input's value as an int when it is a whole number (descent.py checks the rest;
+    None, an emptied box, stays None)."""
+    return int(value) if value is not None and float(value).is_integer() else value
 
 
 def descent_table(run: descent.DescentRun) -> dict[str, np.ndarray]:
@@ -258,30 +304,44 @@ def descent_table(run: descent.DescentRun) -> dict[str, np.ndarray]:
 
 
 # ---- a tiny network -----------------------------------------------------------------------------
+# The limits and the options of each setting are training.py's (it checks them); the defaults
+# are training.Settings()'s. Training plays in ticks: bounded work per request, since many
+# sessions share the server.
 
-NETWORK_POINTS = 200  # points per data set (datasets.make, seed 0: every session sees the same data)
-DEFAULT_NOISE = 0.1
+NETWORK_DEFAULTS = training.Settings()
 NOISE_STEP = 0.01
 MAX_NOISE = datasets.MAX_NOISE
-MIN_TRAIN_STEPS, MAX_TRAIN_STEPS, TRAIN_STEP_STEP = 10, 1000, 10  # the slider; nn allows up to nn.MAX_STEPS
-DEFAULT_TRAIN_STEPS = nn.DEFAULT_STEPS
-REDRAW_EVERY = 20  # training steps between two redraws of the loss curve and the boundary
+TICK_SECONDS = 0.25  # while playing, the page redraws this often...
+STEPS_PER_TICK = 10  # ...after this many training steps (40 steps a second)
+PLAYING = "network_playing"  # session state: whether training is playing
+NETWORK_RUN = "network_run"  # session state: this session's training run
 
 
-class NetworkSettings(NamedTuple):
-    """What a training run was asked for: a trained model is shown only while these are unchanged."""
+def network_status(run: training.TrainingRun, playing: bool) -> str:
+    """The line under the buttons: where the run is, and what the buttons will do."""
+    where = (f"Step {run.step:,} · epoch {run.epoch:,} · batches of {run.batch} from {len(run.y_train)} training "
+             f"points; {len(run.y_test)} test points are never trained on.")
+    if run.finished:
+        return where + f" The run has reached its limit of {training.MAX_RUN_STEPS:,} steps: reset to start again."
+    return where + (" Training…" if playing else "")
 
-    data: str
-    noise: float
-    activation: str
-    optimizer: str
-    steps: int
 
-
-def redraw_now(step: int, steps: int) -> bool:
-    """Whether to redraw the figures after `step` of `steps` while training (the last step is
-    drawn by the page once training is done)."""
-    return step % REDRAW_EVERY == 0 and step < steps
+def weights_table(model: nn.MLP) -> dict[str, list]:
+    """Every weight and bias of `model` as table columns: where it is, its value, and the gradient
+    the last training step gave it (None before the first step)."""
+    rows: dict[str, list] = {"layer": [], "parameter": [], "from": [], "to": [], "value": [], "gradient": []}
+    for layer, (w, b) in enumerate(zip(model.weights, model.biases), start=1):
+        fan_in, fan_out = w.data.shape
+        for kind, tensor, cells in (("weight", w, np.ndindex(fan_in, fan_out)), ("bias", b, np.ndindex(fan_out))):
+            grads = None if tensor.grad is None else tensor.grad.data
+            for cell in cells:
+                rows["layer"].append(layer)
+                rows["parameter"].append(kind)
+                rows["from"].append(cell[0] + 1 if kind == "weight" else None)
+                rows["to"].append(cell[-1] + 1)
+                rows["value"].append(float(tensor.data[cell]))
+                rows["gradient"].append(None if grads is None else float(grads[cell]))
+    return rows
 
 
 # ---- links: every control bound to the URL, declared once ---------------------------------------
@@ -303,7 +363,8 @@ _TRUE, _FALSE = frozenset({"true", "1", "yes", "on"}), frozenset({"false", "0", 
 class LinkParam(NamedTuple):
     """One control bound to the URL: its key (= the parameter), what it holds, its default, the
     pages that read it, and its bounds (None: no bound here, or one the page gives at run time,
-    like x's range or the number of backprop steps). `choices` empty for a CHOICE: the page's."""
+    like x's range or the number of backprop steps). `choices`: a CHOICE's options (empty: the
+    page's), or the only numbers a NUMBER or WHOLE control offers (a select slider's steps)."""
 
     key: str
     kind: str
@@ -311,14 +372,17 @@ class LinkParam(NamedTuple):
     pages: tuple[str, ...]
     low: float | None = None
     high: float | None = None
-    choices: tuple[str, ...] = ()
+    choices: tuple = ()
 
 
+_NET = NETWORK_DEFAULTS
 LINK_PARAMS = MappingProxyType({p.key: p for p in (
-    LinkParam(FUNCTION, TEXT, DEFAULT_FUNCTION, F_PAGES),
+    LinkParam(FUNCTION, TEXT, DEFAULT_FUNCTION, (PLAYGROUND, BACKPROP)),
     LinkParam(POINT, NUMBER, DEFAULT_X, (PLAYGROUND, BACKPROP, TWO_VARIABLES)),  # bounds: the page's range
     LinkParam(LOW, NUMBER, DEFAULT_RANGE[0], F_PAGES),  # lo and hi are checked together: read_range
     LinkParam(HIGH, NUMBER, DEFAULT_RANGE[1], F_PAGES),
+    LinkParam(Y_LOW, NUMBER, None, (PLAYGROUND, BACKPROP)),  # None: automatic (checked_y_range)
+    LinkParam(Y_HIGH, NUMBER, None, (PLAYGROUND, BACKPROP)),
     LinkParam(SECOND, SWITCH, False, (PLAYGROUND, BACKPROP)),
     LinkParam(CHECK, SWITCH, False, (PLAYGROUND, BACKPROP)),
     LinkParam(PRESENT, SWITCH, False, (PLAYGROUND, BACKPROP)),
@@ -326,14 +390,22 @@ LINK_PARAMS = MappingProxyType({p.key: p for p in (
     LinkParam(STEP, WHOLE, 0, (BACKPROP,), low=0),  # high: the number of steps of the function's pass
     LinkParam(FUNCTION_XY, TEXT, DEFAULT_FUNCTION_XY, (TWO_VARIABLES,)),
     LinkParam(POINT_Y, NUMBER, DEFAULT_Y, (TWO_VARIABLES,), *XY_RANGE),
+    LinkParam(FUNCTION_DESCENT, TEXT, DEFAULT_DESCENT_FUNCTION, (DESCENT,)),
     LinkParam(START, NUMBER, DEFAULT_START, (DESCENT,), -descent.MAX_START, descent.MAX_START),
     LinkParam(RATE, NUMBER, DEFAULT_RATE, (DESCENT,), descent.MIN_LR, descent.MAX_LR),
     LinkParam(STEPS, WHOLE, DEFAULT_DESCENT_STEPS, (DESCENT,), 1, descent.MAX_STEPS),
-    LinkParam(DATASET, CHOICE, datasets.DATASETS[0], (NETWORK,), choices=datasets.DATASETS),
-    LinkParam(NOISE, NUMBER, DEFAULT_NOISE, (NETWORK,), 0.0, MAX_NOISE),
-    LinkParam(ACTIVATION, CHOICE, tuple(nn.ACTIVATIONS)[0], (NETWORK,), choices=tuple(nn.ACTIVATIONS)),
-    LinkParam(OPTIMIZER, CHOICE, tuple(nn.OPTIMIZERS)[0], (NETWORK,), choices=tuple(nn.OPTIMIZERS)),
-    LinkParam(TRAIN_STEPS, WHOLE, DEFAULT_TRAIN_STEPS, (NETWORK,), MIN_TRAIN_STEPS, MAX_TRAIN_STEPS),
+    LinkParam(DATASET, CHOICE, _NET.data, (NETWORK,), choices=datasets.DATASETS),
+    LinkParam(NOISE, NUMBER, _NET.noise, (NETWORK,), 0.0, MAX_NOISE),
+    LinkParam(TRAIN_SHARE, WHOLE, _NET.train_share, (NETWORK,), choices=training.TRAIN_SHARES),
+    LinkParam(SEED, WHOLE, _NET.seed, (NETWORK,), 0, training.MAX_SEED),
+    LinkParam(LAYERS, WHOLE, _NET.layers, (NETWORK,), 0, training.MAX_LAYERS),
+    LinkParam(UNITS, WHOLE, _NET.units, (NETWORK,), 1, training.MAX_UNITS),
+    LinkParam(ACTIVATION, CHOICE, _NET.activation, (NETWORK,), choices=tuple(nn.ACTIVATIONS)),
+    LinkParam(OPTIMIZER, CHOICE, _NET.optimizer, (NETWORK,), choices=tuple(nn.OPTIMIZERS)),
+    LinkParam(NETWORK_RATE, NUMBER, _NET.lr, (NETWORK,), choices=training.LEARNING_RATES),
+    LinkParam(L2, NUMBER, _NET.l2, (NETWORK,), choices=training.L2_RATES),
+    LinkParam(BATCH, WHOLE, _NET.batch, (NETWORK,), 1, training.MAX_BATCH),
+    LinkParam(EDGES, CHOICE, network_graph.SHOWS[0], (NETWORK,), choices=network_graph.SHOWS),
     LinkParam(OPERATION, CHOICE, None, (OPERATIONS,)),  # choices and default: the engine's ops
 )})
 
@@ -354,7 +426,9 @@ def _plain(v: float) -> str:
 
 
 def shown(param: LinkParam, value: object) -> str:
-    """A control's value as a note writes it: 1.2, 50, on, moons."""
+    """A control's value as a note writes it: 1.2, 50, on, moons, automatic (an empty box)."""
+    if value is None:
+        return "automatic"
     if param.kind == SWITCH:
         return "on" if value else "off"
     if param.kind in (NUMBER, WHOLE):
@@ -407,6 +481,12 @@ def _problem(param: LinkParam, text: str, low, high, choices) -> tuple[object, s
         return None, f"is not {'a whole' if whole else 'an ordinary'} number", True
     if (low is not None and v < low) or (high is not None and v > high):
         return None, f"= {shown(param, v)} is not {_between(low, high)}", True
+    if param.choices:  # a select slider's steps: only those, written as the slider writes them
+        if v not in param.choices:
+            named = ", ".join(_plain(c) for c in param.choices[:SHOWN_CHOICES])
+            more = ", …" if len(param.choices) > SHOWN_CHOICES else ""
+            return None, f"= {shown(param, v)} is not one of {named}{more}", True
+        return v, None, text != link_text(param, v)
     return v, None, text.strip() != text or (not whole and v == 0 and text.lstrip().startswith("-"))
 
 
@@ -415,7 +495,7 @@ def link_text(param: LinkParam, value: object) -> str:
     if param.kind == SWITCH:
         return "true" if value else "false"
     if param.kind == NUMBER:
-        return repr(float(value))
+        return f"{value:g}" if param.choices else repr(float(value))
     return str(value)
 
 

@@ -9,6 +9,7 @@ student moves between pages.
 from __future__ import annotations
 
 import base64
+from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 from urllib.parse import urlsplit, urlunsplit
@@ -25,6 +26,7 @@ from ui.presets import PRESETS
 # link's value; a new control is declared once in view.LINK_PARAMS (tests/test_app_links.py checks
 # that every bound control of every page is).
 URL_BOUND = MappingProxyType({"bind": "query-params", "persist_state": "session"})
+_ASSIGNED = "assigned_widgets"  # keys `assign` set whose widgets have not been drawn since
 
 
 def require_app_navigation() -> None:
@@ -83,7 +85,7 @@ def _start_from(key: str, value: object, default: object = None) -> None:
             params.remove_param(key)
         else:
             params.set_corrected_value(key, view.link_text(param, value), "string_value")
-    st.session_state[key] = value
+    assign({key: value})
 
 
 def _first_read(*keys: str) -> bool:
@@ -108,6 +110,13 @@ def linked(key: str, *, low: float | None = None, high: float | None = None,
         if reading.note:
             link_note(reading.note)
     return {"key": param.key, **URL_BOUND}
+
+
+def bound(key: str, value, **checks) -> dict:
+    """`linked(key, **checks)` plus the control's default `value`, for a widget that takes `value=`.
+    The link is checked first, so a value it replaces takes no default in that run (`default`)."""
+    kwargs = linked(key, default=value, **checks)
+    return {"value": default(key, value), **kwargs}
 
 
 def missing_page(pages) -> str | None:
@@ -145,6 +154,31 @@ def page_url() -> str | None:
     return url
 
 
+# ---- giving a widget a value ------------------------------------------------------------------
+
+
+def assign(values: Mapping[str, object]) -> None:
+    """Set widgets' values from the code (an example, a button, a reset), the one way Streamlit
+    allows: through st.session_state, in a callback or before the widget is drawn.
+
+    Such a widget must not also be given a default in that run: Streamlit ignores it and logs
+    "created with a default value but also had its value set via the Session State API". So
+    each widget that may be assigned takes its default through `default`, which leaves it out
+    for that one run."""
+    st.session_state.update(values)
+    st.session_state[_ASSIGNED] = st.session_state.get(_ASSIGNED, frozenset()) | set(values)
+
+
+def default(key: str, value):
+    """The default to give the widget `key`: `value`, or None in the first run after `assign`
+    set it (its value is decided; None is every widget's "no default")."""
+    assigned = st.session_state.get(_ASSIGNED, frozenset())
+    if key not in assigned:
+        return value
+    st.session_state[_ASSIGNED] = assigned - {key}
+    return None
+
+
 # ---- the shared controls ----------------------------------------------------------------------
 
 
@@ -162,6 +196,8 @@ class FunctionView:
     second: bool
     check: bool
     present: bool
+    y_range: tuple[float | None, float | None] = (None, None)  # None: that end is automatic
+    y_problem: str | None = None
 
     @property
     def stale(self) -> bool:
@@ -170,6 +206,7 @@ class FunctionView:
 
     def share_params(self) -> dict[str, object]:
         return {view.FUNCTION: self.text, view.POINT: self.x, view.LOW: self.lo, view.HIGH: self.hi,
+                view.Y_LOW: self.y_range[0], view.Y_HIGH: self.y_range[1],
                 view.SECOND: self.second, view.CHECK: self.check, view.PRESENT: self.present}
 
 
@@ -177,7 +214,7 @@ def _use_preset() -> None:
     # A menu of examples, not a setting: it fills the box, then goes back to its prompt.
     chosen = st.session_state.get("preset")
     if chosen is not None:
-        st.session_state[view.FUNCTION] = chosen.text
+        assign({view.FUNCTION: chosen.text})
         st.session_state["preset"] = None
 
 
@@ -186,8 +223,7 @@ def function_box(container=None, *, present: bool = False,
     """A function box (f(x) and its examples menu by default; `spec=view.F_OF_XY` for f(x, y)).
     Returns the text, the expression to draw (the typed one, or the last good one), the error."""
     box = container or st.sidebar
-    text = box.text_input(spec.label, value=spec.default, placeholder=spec.placeholder, help=spec.help,
-                          **linked(spec.key))
+    text = box.text_input(spec.label, placeholder=spec.placeholder, help=spec.help, **bound(spec.key, spec.default))
     examples = spec.examples and not present
     if examples:
         box.selectbox("Examples", PRESETS, index=None, key="preset", format_func=lambda p: p.name,
@@ -214,9 +250,22 @@ def range_inputs() -> tuple[tuple[float, float], str | None]:
             _start_from(view.HIGH, hi)
         for note in notes:
             link_note(note)
-    lo_asked = st.number_input("x from", value=view.DEFAULT_RANGE[0], key=view.LOW, format="%g", **URL_BOUND)
-    hi_asked = st.number_input("x to", value=view.DEFAULT_RANGE[1], key=view.HIGH, format="%g", **URL_BOUND)
+    lo_asked = st.number_input("x from", value=default(view.LOW, view.DEFAULT_RANGE[0]), key=view.LOW, format="%g",
+                               **URL_BOUND)
+    hi_asked = st.number_input("x to", value=default(view.HIGH, view.DEFAULT_RANGE[1]), key=view.HIGH, format="%g",
+                               **URL_BOUND)
     return view.checked_range(lo_asked, hi_asked)
+
+
+def y_range_inputs() -> tuple[tuple[float | None, float | None], str | None]:
+    """The plot's y range (keys ylo, yhi) in the current container: an empty box is automatic
+    (robust to poles, the point always in view), and a button empties both."""
+    bottom, top = st.columns(2)
+    asked = (bottom.number_input("y from", format="%g", placeholder="automatic", **bound(view.Y_LOW, None)),
+             top.number_input("y to", format="%g", placeholder="automatic", **bound(view.Y_HIGH, None)))
+    st.button("Automatic y range", key="y_auto", icon=":material/fit_screen:", on_click=assign,
+              args=({view.Y_LOW: None, view.Y_HIGH: None},), disabled=asked == (None, None))
+    return view.checked_y_range(*asked)
 
 
 def function_controls(*, point: bool = True) -> FunctionView:
@@ -227,14 +276,16 @@ def function_controls(*, point: bool = True) -> FunctionView:
     text, expr, error = function_box(side, present=present)
     with side.expander("Plot range and options", expanded=False):
         (lo, hi), range_problem = range_inputs()
+        y_range, y_problem = y_range_inputs()
         second = st.toggle("Show f″ (from the engine, differentiating f′)", **linked(view.SECOND))
         check = st.toggle("Check f′ against finite differences", **linked(view.CHECK))
     x = view.DEFAULT_X
     if point:
         where = st.container() if present else side
         x = point_slider(where, "x", view.POINT, lo, hi, view.clamp(view.DEFAULT_X, lo, hi),
-                         view.slider_step(lo, hi), number_format="%.3f")
-    return FunctionView(text, expr, error, float(x), lo, hi, range_problem, second, check, present)
+                         view.slider_step(lo, hi))
+    return FunctionView(text, expr, error, float(x), lo, hi, range_problem, second, check, present, y_range,
+                        y_problem)
 
 
 # ---- showing things safely ------------------------------------------------------------------------
@@ -277,16 +328,16 @@ def theme() -> str:
     return "dark" if kind == "dark" else "light"
 
 
-def point_slider(container, label: str, key: str, lo: float, hi: float, default: float, step: float,
-                 number_format: str = "%.2f") -> float:
-    """A point's slider, its key shared by the pages (and the URL). A value kept from a wider
-    range (another page's, or before the range changed) would sit outside this slider: then it
-    starts from its default instead, as it does (with a note) when a link's value does not fit."""
+def point_slider(container, label: str, key: str, lo: float, hi: float, start: float, step: float) -> float:
+    """A point's slider, its key shared by the pages (and the URL), showing as many decimals as its
+    step on every page. A value kept from a wider range (another page's, or before the range
+    changed) would sit outside this slider: then it starts from its default instead, as it does
+    when a link's value does not fit."""
     kept = st.session_state.get(key)
     if kept is not None and not lo <= kept <= hi:
-        st.session_state[key] = default
-    return container.slider(label, lo, hi, value=default, step=step, format=number_format,
-                            **linked(key, low=lo, high=hi, default=default))
+        assign({key: start})
+    return container.slider(label, lo, hi, step=step, format=view.slider_format(step),
+                            **bound(key, start, low=lo, high=hi))
 
 
 _BOXES = MappingProxyType({"success": st.success, "warning": st.warning, "error": st.error})
