@@ -8,6 +8,7 @@ import sys
 import threading
 import warnings
 
+import mpmath
 import numpy as np
 import pytest
 from gradcheck import assert_grads_match
@@ -590,6 +591,73 @@ def test_power_edges_follow_pytorch():
     (base**e).backward()
     np.testing.assert_array_equal(e.grad.data, [0.0, 8.0 * math.log(2.0)])  # 0**b for b >= 0: 0
     np.testing.assert_array_equal(base.grad.data, [0.0, 12.0])
+
+
+def derivatives(f, x: Tensor, order: int) -> list[Tensor]:
+    """f(x), f'(x), ... up to `order`, each by differentiating the last (create_graph)."""
+    out = [f(x)]
+    for _ in range(order):
+        out.append(grad(out[-1], x, create_graph=True)[0])
+    return out
+
+
+def truth(f, x: float, order: int) -> float:
+    """The order-th derivative of f at x by mpmath, at 30 digits."""
+    with mpmath.workdps(30):
+        return float(mpmath.diff(f, mpmath.mpf(x), order))
+
+
+@pytest.mark.parametrize(("f", "f_mp", "x0", "order"), [
+    (lambda x: x**x, lambda x: x**x, 2.0, 2),  # 13.46699..., not 10.69 (the x**2 shortcut dropped a term)
+    (lambda x: x ** (x + x), lambda x: x ** (2 * x), 1.0, 3),  # 18, not 10
+    (lambda x: x ** (x - 1), lambda x: x ** (x - 1), 1.0, 2),  # exponent 0 at the point: 2, not 1
+    (lambda x: 2.0**x * x**3.5, lambda x: 2**x * x**3.5, 1.3, 3),
+    (lambda x: tt.sin(x) ** tt.cos(x), lambda x: mpmath.sin(x) ** mpmath.cos(x), 0.7, 3),
+])
+def test_an_exponent_that_depends_on_x_gives_exact_higher_derivatives(f, f_mp, x0, order):
+    for x in (Tensor(x0), Tensor(np.array([x0, x0]))):  # one number and a vector: the same
+        got = derivatives(f, x, order)[-1].data
+        np.testing.assert_allclose(got, truth(f_mp, x0, order), rtol=1e-13)
+
+
+def test_a_mixed_partial_through_a_differentiable_exponent_keeps_the_log_term():
+    x, p = Tensor([2.0, 3.0]), Tensor(2.0)
+    (gx,) = grad((x**p).sum(), x, create_graph=True)  # p·x^(p-1)
+    (gxp,) = grad(gx.sum(), p)  # sum of x^(p-1)·(1 + p·log x)
+    assert gxp.item() == pytest.approx(2 * (1 + 2 * math.log(2)) + 3 * (1 + 2 * math.log(3)), rel=1e-15)
+    assert gxp.item() == pytest.approx(14.36426245424844, rel=1e-15)
+
+
+@pytest.mark.parametrize(("f", "order"), [
+    (lambda x: x**0, 2),  # 0, not nan: the rule built 0·x^-1, whose derivative is 0·inf at 0
+    (lambda x: x**1, 3),
+    (lambda x: x**2, 3),
+    (lambda x: x**3, 4),
+    (lambda x: (x - 1.0) ** 0 + x**1 * 0.5, 3),
+    (lambda x: x ** Tensor.constant([0.0, 1.0, 2.0]), 3),  # one constant exponent per element
+    (lambda x: 0.0**x, 3),  # 0^x = 0 for x > 0: d/db masked at base 0 without taking log(0)
+])
+def test_a_constant_exponent_builds_no_nan_into_higher_derivatives(f, order):
+    for v in (0.0, 1.0, 1.5):
+        for d in derivatives(f, Tensor([v]), order)[1:]:
+            assert np.all(np.isfinite(d.data)), (v, d)
+
+
+def test_constant_powers_at_zero_have_their_textbook_derivatives():
+    x = Tensor([0.0])
+    assert [d.item() for d in derivatives(lambda x: x**0, x, 3)] == [1.0, 0.0, 0.0, 0.0]
+    assert [d.item() for d in derivatives(lambda x: x**1, x, 3)] == [0.0, 1.0, 0.0, 0.0]
+    assert [d.item() for d in derivatives(lambda x: x**3, x, 4)] == [0.0, 0.0, 0.0, 6.0, 0.0]
+    assert [d.item() for d in derivatives(lambda x: 0.0**x, Tensor([1.5]), 3)] == [0.0, 0.0, 0.0, 0.0]
+
+
+def test_a_half_power_is_ieee_pow_at_minus_zero_and_minus_infinity():
+    for x in (Tensor(-np.inf), Tensor([-np.inf]), Tensor(np.array([-np.inf, 4.0]))):
+        assert (x**0.5).data.flat[0] == np.inf  # IEEE pow; sqrt would give nan
+    for x in (Tensor(-0.0), Tensor(np.array([-0.0, 4.0]))):
+        zero = (x**0.5).data.flat[0]
+        assert zero == 0.0 and not np.signbit(zero)  # pow(-0, 0.5) is +0; sqrt(-0) is -0
+    assert math.pow(-math.inf, 0.5) == math.inf and math.copysign(1, math.pow(-0.0, 0.5)) == 1
 
 
 def test_comparisons_are_constant_masks():

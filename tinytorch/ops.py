@@ -104,8 +104,14 @@ def _one_exponent(b) -> float | None:
     return b if type(b) is float else b.item() if b.size == 1 else None
 
 
-def _int_power(a: np.ndarray, n: int) -> np.ndarray:
-    """a**n for a small whole n, by repeated squaring: numpy's general pow is ~50x slower."""
+def _zeros_like(g):
+    """Zeros the shape of g: a gradient that is exactly 0, even where g is inf or nan."""
+    g = _value(g)
+    return 0.0 if isinstance(g, float) else np.zeros(g.shape)
+
+
+def _int_power(a, n: int):
+    """a**n for a whole n, by repeated squaring: numpy's general pow is ~50x slower."""
     if n < 0:
         return 1.0 / _int_power(a, -n)
     result = (np.ones_like(a) if type(a) is np.ndarray else 1.0) if n == 0 else None
@@ -119,26 +125,53 @@ def _int_power(a: np.ndarray, n: int) -> np.ndarray:
     return result
 
 
+def _power_of(a, e: float):
+    """a**e for one exponent e: by multiplication for a small whole e, else numpy's pow.
+
+    A half is sqrt, except that IEEE pow gives +0 at -0 and +inf at -inf where sqrt gives -0
+    and nan."""
+    if e.is_integer() and abs(e) <= Pow.SMALL_INTEGER:
+        return _int_power(a, int(e))
+    if e == 0.5:
+        return np.where(a == -np.inf, np.inf, np.sqrt(a + 0.0))
+    return np.power(a, e)
+
+
+def _shortcut(b: np.ndarray) -> np.ndarray:
+    """Where `_power_of` takes a shortcut for exponents b."""
+    return ((b == np.trunc(b)) & (np.abs(b) <= Pow.SMALL_INTEGER)) | (b == 0.5)
+
+
 class Pow(Function):
     """a ** b;  d/da = b·a^(b-1), d/db = a^b·log(a)
 
     As PyTorch: d/da is 0 where b == 0 (not 0·a^-1, which is nan at a = 0), and d/db is 0
     where a == 0 and b >= 0 (not 0·log 0 = nan). A negative base with a fractional exponent
     gives nan, never a complex number.
+
+    Each element's result depends on that element's a and b alone, whatever the shapes, so
+    one x gives the same bits as the same x inside a vector. A constant exponent (one that
+    needs no gradient) takes shortcuts in backward; an exponent that depends on the inputs
+    keeps every term of the rule, so that higher derivatives are exact.
     """
 
     on_floats = "numpy"
-    SMALL_INTEGER = 16  # a single whole exponent up to this size is done by multiplication
+    SMALL_INTEGER = 16  # whole exponents up to this size are done by multiplication
 
     @staticmethod
     def forward(a, b):
         e = _one_exponent(b)
-        if e is not None and e.is_integer() and abs(e) <= Pow.SMALL_INTEGER:
-            out = _int_power(a, int(e))
-        elif e == 0.5:  # numpy's own a**0.5 is sqrt too
-            out = np.sqrt(a)
-        else:
-            return np.power(a, b)
+        if e is None:  # one exponent per element: numpy's pow, then each shortcut where it applies
+            out = np.power(a, b)
+            fast = _shortcut(b)
+            if fast.any():
+                a_all, b_all = np.broadcast_arrays(a, b)
+                fast = np.broadcast_to(fast, out.shape)
+                for e in np.unique(b_all[fast]):
+                    where_e = fast & (b_all == e)
+                    out[where_e] = _power_of(a_all[where_e], float(e))
+            return out
+        out = _power_of(a, e)
         if type(b) is np.ndarray:  # arrays: the result in memory of its own, shaped as numpy's
             if out is a or type(out) is not np.ndarray:
                 out = np.array(out)
@@ -150,17 +183,23 @@ class Pow(Function):
     def backward(ctx, g, a, b, out):
         need_a, need_b = ctx.needs_grad
         da = db = None
-        if need_a:
+        if need_a and need_b:  # an exponent that depends on the inputs: the whole rule
+            zero = (_value(a) == 0) & (_value(b) == 0)  # 0·0^-1, masked; a safe base there builds no 0·inf
+            da = where(zero, 0.0, g * b * power(where(zero, 1.0, a), b - 1))
+        elif need_a:  # a constant exponent n: n·a^(n-1), and n is never differentiated
             n = _one_exponent(b)
-            if n == 2:  # x**2, the commonest power: 2x
+            if n == 0:
+                da = _zeros_like(g)
+            elif n == 2:  # x**2, the commonest power: 2x
                 da = g * (b * a)
-            elif n is not None and n != 0:  # one exponent n != 0: n·x^(n-1), nothing to mask
+            elif n is not None:
                 da = g * (b * power(a, b - 1))
-            else:
-                da = where(_value(b) == 0, 0.0, g * b * power(a, b - 1))
-        if need_b:
-            va, vb = _value(a), _value(b)
-            db = where((va == 0) & (vb >= 0), 0.0, g * out * log(a))
+            else:  # one constant per element: 0 where it is 0, and a safe exponent there
+                vb = _value(b)
+                da = where(vb == 0, 0.0, g * (b * power(a, np.where(vb == 0, 1.0, vb) - 1.0)))
+        if need_b:  # 0**b for b >= 0: masked; a safe base there takes no log(0)
+            zero = (_value(a) == 0) & (_value(b) >= 0)
+            db = where(zero, 0.0, g * out * log(where(zero, 1.0, a)))
         return da, db
 
 
