@@ -577,6 +577,29 @@ def test_kinks_follow_pytorch():
     np.testing.assert_array_equal(b.grad.data, [0.5, 1.0, 0.0])
 
 
+@pytest.mark.parametrize("make", [lambda v: Tensor([v]), lambda v: Tensor(np.array([v, 1.0]))], ids=["one", "vector"])
+def test_conventions_at_nan_and_minus_zero(make):
+    """The choices noted next to Relu and Abs in ops.py: PyTorch's, but relu(-0.0) = +0.0."""
+    def first(t):
+        return t.data.flat[0]
+
+    x = make(np.nan)
+    (g,) = grad(tt.relu(x), x)
+    assert first(g) == 1.0  # as PyTorch: only x <= 0 stops the gradient
+    (g,) = grad(tt.abs(x), x)
+    assert first(g) == 0.0  # as PyTorch: sign(nan) counts as 0
+    x = make(-0.0)
+    y = tt.relu(x)
+    assert first(y) == 0.0 and not np.signbit(first(y))  # relu is never negative, not even -0
+    assert first(7.0 / y) == np.inf  # PyTorch gives -inf
+    (g,) = grad(y, x)
+    assert first(g) == 0.0
+    for v, slope in [(-2.0, -1.0), (0.0, 0.0), (-0.0, 0.0), (3.0, 1.0), (np.inf, 1.0), (-np.inf, -1.0)]:
+        x = make(v)
+        (g,) = grad(tt.abs(x), x)
+        assert first(g) == slope, v
+
+
 def test_relu_masks_an_infinite_upstream_gradient_instead_of_making_nan():
     x = Tensor([-1.0, 4.0])
     tt.sqrt(tt.relu(x)).backward()  # sqrt'(0) = inf upstream of relu's flat side

@@ -9,7 +9,8 @@ A plain backward passes numpy arrays to the rules; `create_graph=True` passes Te
 rules are written once for both, with operators and the lowercase op functions at the bottom
 of this file (`cos(x)`, `where(...)`): on arrays those are numpy, on Tensors they record ops.
 
-Derivatives at kinks and edges follow PyTorch; each choice is noted next to its op.
+Derivatives at kinks, edges, nan and -0 follow PyTorch, except relu(-0.0) (see Relu); each
+choice is noted next to its op.
 """
 
 from __future__ import annotations
@@ -279,7 +280,10 @@ class Sqrt(Function):
 
 
 class Abs(Function):
-    """|x|;  d/dx = sign(x), and 0 at x = 0 as in PyTorch"""
+    """|x|;  d/dx = sign(x)
+
+    As PyTorch: 0 at x = 0, and 0 at x = nan too (numpy's sign(nan) is nan).
+    """
 
     on_floats = "numpy"
 
@@ -289,7 +293,8 @@ class Abs(Function):
 
     @staticmethod
     def backward(ctx, g, x, out):
-        return g * np.sign(_value(x))
+        v = _value(x)
+        return g * (np.greater(v, 0) * 1.0 - np.less(v, 0))  # sign(x), and 0 at nan
 
 
 class Sin(Function):
@@ -438,17 +443,22 @@ class Sigmoid(Function):
 
 
 class Relu(Function):
-    """relu(x) = max(x, 0);  d/dx = 1 for x > 0, else 0 (0 at the kink, as in PyTorch)"""
+    """relu(x) = max(x, 0);  d/dx = 1 for x > 0, else 0
+
+    As PyTorch: 0 at the kink x = 0, and 1 at x = nan (the gradient is stopped only where
+    x <= 0). Unlike PyTorch, relu(-0.0) is +0.0, not -0.0: relu is never negative, so
+    1/relu(-x) at x = 0 is +inf, as on either side of 0, not -inf.
+    """
 
     on_floats = "numpy"
 
     @staticmethod
     def forward(x):
-        return np.maximum(x, 0.0)
+        return np.maximum(x, 0.0)  # +0.0 at -0.0: numpy's maximum gives its second input at a tie
 
     @staticmethod
     def backward(ctx, g, x, out):
-        return where(_value(x) > 0, g, 0.0)
+        return where(_value(x) <= 0, 0.0, g)
 
 
 class Softplus(Function):
