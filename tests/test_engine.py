@@ -303,6 +303,29 @@ def test_grad_with_grad_outputs_and_several_outputs():
     np.testing.assert_array_equal(g.data, [3.0, 4.0])
 
 
+@pytest.mark.parametrize("upstream", [np.array([2.0, -1.0]), [np.array([2.0, -1.0])], (Tensor([2.0, -1.0]),),
+                                      Tensor([2.0, -1.0]), 3.0, 3, np.float64(3.0), Tensor(3.0)],
+                         ids=["array", "list", "tuple", "tensor", "float", "int", "numpy number", "one-number tensor"])
+def test_grad_takes_a_single_grad_output_for_a_single_output(upstream):
+    x = Tensor([1.0, 2.0])
+    y = x * x  # dy/dx = 2x = [2, 4]
+    one = upstream[0] if isinstance(upstream, (list, tuple)) else upstream
+    want = np.array([2.0, 4.0]) * (one.data if isinstance(one, Tensor) else one)
+    for create_graph in (False, True):
+        (g,) = grad(y, x, grad_outputs=upstream, create_graph=create_graph)
+        np.testing.assert_array_equal(g.data, want)
+    y.backward(one)  # backward(grad) takes the same
+    np.testing.assert_array_equal(x.grad.data, want)
+
+
+def test_grad_outputs_must_match_the_outputs():
+    x = Tensor([1.0, 2.0])
+    with pytest.raises(ValueError, match="1 for 2 outputs"):
+        grad([x * 2, x * 3], x, grad_outputs=np.ones(2))
+    with pytest.raises(ValueError, match="3 for 1 outputs"):
+        grad(x * 2, x, grad_outputs=[1.0, 2.0, 3.0])
+
+
 def test_grad_with_respect_to_an_intermediate():
     x = Tensor([3.0])
     h = x * x

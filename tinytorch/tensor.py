@@ -528,7 +528,8 @@ def grad(outputs, inputs, grad_outputs=None, create_graph: bool = False) -> tupl
     """Gradients of `outputs` with respect to `inputs`, returned as a tuple; `.grad` is untouched.
 
     `outputs` and `inputs` may be single Tensors or sequences. `grad_outputs` are the upstream
-    gradients (ones by default). An input the outputs do not depend on gets zeros. With
+    gradients (ones by default): a list or tuple with one per output, or for a single output
+    one Tensor, array or number, as in PyTorch. An input the outputs do not depend on gets zeros. With
     `create_graph=True` the gradients are recorded as a graph of their own, so that
 
         (d1,) = grad(f, x, create_graph=True)
@@ -536,9 +537,13 @@ def grad(outputs, inputs, grad_outputs=None, create_graph: bool = False) -> tupl
     """
     outputs = _as_tuple(outputs)
     inputs = _as_tuple(inputs)
-    grad_outputs = (None,) * len(outputs) if grad_outputs is None else _as_tuple(grad_outputs)
+    if grad_outputs is None:
+        grad_outputs = (None,) * len(outputs)
+    elif not isinstance(grad_outputs, (list, tuple)):  # one Tensor, array or number
+        grad_outputs = (grad_outputs,)
     if len(grad_outputs) != len(outputs):
-        raise ValueError("grad_outputs must match outputs one for one")
+        raise ValueError(f"grad_outputs must match outputs one for one: {len(grad_outputs)} for "
+                         f"{len(outputs)} outputs")
     seeds = [_seed(out, g, create_graph) for out, g in zip(outputs, grad_outputs)]
     found = _backpropagate(list(outputs), seeds, create_graph, store=False, wanted=inputs)
     result = []
