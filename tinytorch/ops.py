@@ -112,7 +112,8 @@ def _zeros_like(g):
 
 
 def _int_power(a, n: int):
-    """a**n for a whole n, by repeated squaring: numpy's general pow is ~50x slower."""
+    """a**n for a whole n, by repeated squaring: numpy's general pow costs twice as much on a
+    vector, and over ten times as much on one number."""
     if n < 0:
         return 1.0 / _int_power(a, -n)
     result = (np.ones_like(a) if type(a) is np.ndarray else 1.0) if n == 0 else None
