@@ -16,7 +16,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import tinytorch as tt
-from tinytorch import Tensor, grad, no_grad
+from tinytorch import Tensor, grad, no_grad, ops
+from tinytorch.tensor import Context
 
 
 @pytest.fixture
@@ -528,6 +529,58 @@ def test_no_grad_in_one_thread_does_not_affect_another():
     for t in threads:
         t.join()
     assert seen == {"quiet": True, "enabled": True, "busy": "Mul"}
+
+
+# ---- the textbook rules next to the fast ones ----------------------------------------------------
+
+RULED = [op for op in vars(ops).values() if isinstance(op, type) and vars(op).get("rule") is not None]
+
+
+def _context(op, needs_grad):
+    ctx = Context()
+    ctx.op, ctx.args, ctx.needs_grad = op, (), needs_grad
+    return ctx
+
+
+def test_the_ops_with_speed_ups_in_backward_have_a_textbook_rule():
+    assert {op.__name__ for op in RULED} == {"Sub", "Mul", "Div", "Pow", "MatMul", "Maximum", "Minimum"}
+
+
+@pytest.mark.parametrize("op", RULED, ids=lambda op: op.__name__)
+def test_each_textbook_rule_agrees_with_the_fast_backward(op, rng):
+    shapes = [((3, 4), (4, 2)), ((1, 1), (1, 5))] if op is ops.MatMul else SHAPE_PAIRS
+    exponents = (None, 2.0, 3.0, 0.5, -1.0) if op is ops.Pow else (None,)  # Pow's shortcuts
+    for a_shape, b_shape in shapes:
+        for exponent in exponents:
+            a, b = _positive(rng, a_shape), _positive(rng, b_shape)
+            if exponent is not None:
+                b = np.full(b_shape, exponent)
+            out = op.forward(a, b)
+            g = rng.standard_normal(out.shape)
+            for needs_grad in ((True, True), (True, False), (False, True)):
+                fast = op.backward(_context(op, needs_grad), g, a, b, out)
+                plain = op.rule(g, a, b, out)
+                for need, f, p in zip(needs_grad, fast, plain):
+                    if need:  # (what backward gives for an input that needs nothing is never used)
+                        np.testing.assert_allclose(f, np.broadcast_to(p, np.shape(f)), rtol=1e-14, atol=1e-15)
+
+
+HIGHER = {
+    ops.Sub: lambda x: tt.sin(x) - x * x, ops.Mul: lambda x: tt.sin(x) * x * x, ops.Div: lambda x: tt.sin(x) / x,
+    ops.Pow: lambda x: x**3 + x**x + 2.0**x, ops.Maximum: lambda x: tt.maximum(x * x, tt.sin(x)),
+    ops.Minimum: lambda x: tt.minimum(x * x, tt.sin(x)),
+}
+
+
+@pytest.mark.parametrize("op", [op for op in RULED if op is not ops.MatMul], ids=lambda op: op.__name__)
+def test_each_textbook_rule_gives_the_fast_ones_higher_derivatives(op, monkeypatch):
+    """Differentiated again and again (create_graph), the textbook rule gives what backward gives."""
+    x = Tensor(np.array([0.3, 0.7, 1.9]))
+    fast = [d.data for d in derivatives(HIGHER[op], x, 3)]
+    monkeypatch.setattr(op, "backward", staticmethod(lambda ctx, g, *inputs_and_out: op.rule(g, *inputs_and_out)))
+    plain = [d.data for d in derivatives(HIGHER[op], x, 3)]
+    for d_fast, d_plain in zip(fast, plain):
+        np.testing.assert_allclose(d_plain, d_fast, rtol=1e-10)  # (the orders of rounding differ)
 
 
 # ---- numerics --------------------------------------------------------------------------------------

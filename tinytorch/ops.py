@@ -5,6 +5,10 @@ backward(ctx, g, *inputs, out) gets `g`, the gradient of the loss with respect t
 returns the gradient with respect to each input: g times the local derivative (the chain
 rule). It returns None for an input that needs no gradient (`ctx.needs_grad`).
 
+Each op also states its rule as `latex`, for the app's pages. Where backward carries speed-ups
+(gradients nobody needs are skipped, x**2 is 2x) or masks at the edges, a plain `rule(g, *inputs,
+out)` next to it is the textbook version, the one to read first; the tests check that the two agree.
+
 A plain backward passes numpy arrays to the rules; `create_graph=True` passes Tensors. The
 rules are written once for both, with operators and the lowercase op functions at the bottom
 of this file (`cos(x)`, `where(...)`): on arrays those are numpy, on Tensors they record ops.
@@ -25,6 +29,7 @@ from .tensor import Function, Tensor
 class Add(Function):
     """a + b;  d/da = 1, d/db = 1"""
 
+    latex = r"\frac{\partial (a+b)}{\partial a} = 1 \qquad \frac{\partial (a+b)}{\partial b} = 1"
     on_floats = "python"
 
     @staticmethod
@@ -39,11 +44,16 @@ class Add(Function):
 class Sub(Function):
     """a - b;  d/da = 1, d/db = -1"""
 
+    latex = r"\frac{\partial (a-b)}{\partial a} = 1 \qquad \frac{\partial (a-b)}{\partial b} = -1"
     on_floats = "python"
 
     @staticmethod
     def forward(a, b):
         return a - b
+
+    @staticmethod
+    def rule(g, a, b, out):
+        return g, -g
 
     @staticmethod
     def backward(ctx, g, a, b, out):
@@ -53,6 +63,7 @@ class Sub(Function):
 class Neg(Function):
     """-a;  d/da = -1"""
 
+    latex = r"\frac{d\,(-a)}{da} = -1"
     on_floats = "python"
 
     @staticmethod
@@ -67,11 +78,16 @@ class Neg(Function):
 class Mul(Function):
     """a * b;  d/da = b, d/db = a"""
 
+    latex = r"\frac{\partial (ab)}{\partial a} = b \qquad \frac{\partial (ab)}{\partial b} = a"
     on_floats = "python"
 
     @staticmethod
     def forward(a, b):
         return a * b
+
+    @staticmethod
+    def rule(g, a, b, out):
+        return g * b, g * a
 
     @staticmethod
     def backward(ctx, g, a, b, out):
@@ -82,11 +98,17 @@ class Mul(Function):
 class Div(Function):
     """a / b;  d/da = 1/b, d/db = -a/b² = -out/b"""
 
+    latex = (r"\frac{\partial}{\partial a}\frac{a}{b} = \frac{1}{b} \qquad "
+             r"\frac{\partial}{\partial b}\frac{a}{b} = -\frac{a}{b^2}")
     on_floats = "python"
 
     @staticmethod
     def forward(a, b):
         return a / b
+
+    @staticmethod
+    def rule(g, a, b, out):
+        return g / b, -g * a / (b * b)
 
     @staticmethod
     def backward(ctx, g, a, b, out):
@@ -157,6 +179,7 @@ class Pow(Function):
     keeps every term of the rule, so that higher derivatives are exact.
     """
 
+    latex = r"\frac{\partial a^b}{\partial a} = b\,a^{b-1} \qquad \frac{\partial a^b}{\partial b} = a^b \ln a"
     on_floats = "numpy"
     SMALL_INTEGER = 16  # whole exponents up to this size are done by multiplication
 
@@ -180,6 +203,10 @@ class Pow(Function):
             if b.ndim > out.ndim:  # a one-element exponent with more axes than a adds them
                 out = out.reshape((1,) * (b.ndim - out.ndim) + out.shape)
         return out
+
+    @staticmethod
+    def rule(g, a, b, out):
+        return g * b * power(a, b - 1), g * out * log(a)
 
     @staticmethod
     def backward(ctx, g, a, b, out):
@@ -209,9 +236,15 @@ class MatMul(Function):
     """a @ b (numpy's matmul: 1-D operands are vectors, leading axes broadcast);
     d/da = g @ bᵀ, d/db = aᵀ @ g"""
 
+    latex = r"\frac{\partial L}{\partial A} = G\,B^\top \qquad \frac{\partial L}{\partial B} = A^\top G"
+
     @staticmethod
     def forward(a, b):
         return a @ b
+
+    @staticmethod
+    def rule(g, a, b, out):  # matrices (backward: vectors too)
+        return g @ b.T, a.T @ g
 
     @staticmethod
     def backward(ctx, g, a, b, out):
@@ -241,6 +274,7 @@ def _matmul_shape(a: tuple, b: tuple) -> tuple:
 class Exp(Function):
     """exp(x);  d/dx = exp(x) = out"""
 
+    latex = r"\frac{d}{dx} e^x = e^x"
     on_floats = "numpy"
 
     @staticmethod
@@ -255,6 +289,7 @@ class Exp(Function):
 class Log(Function):
     """log(x), the natural logarithm (nan for x < 0, -inf at 0);  d/dx = 1/x"""
 
+    latex = r"\frac{d}{dx} \ln x = \frac{1}{x}"
     on_floats = "numpy"
 
     @staticmethod
@@ -269,6 +304,7 @@ class Log(Function):
 class Sqrt(Function):
     """sqrt(x) (nan for x < 0);  d/dx = 1/(2·sqrt x), inf at 0 as in PyTorch"""
 
+    latex = r"\frac{d}{dx} \sqrt{x} = \frac{1}{2\sqrt{x}}"
     on_floats = "numpy"
 
     @staticmethod
@@ -286,6 +322,7 @@ class Abs(Function):
     As PyTorch: 0 at x = 0, and 0 at x = nan too (numpy's sign(nan) is nan).
     """
 
+    latex = r"\frac{d}{dx} \lvert x \rvert = \operatorname{sign}(x)"
     on_floats = "numpy"
 
     @staticmethod
@@ -294,13 +331,18 @@ class Abs(Function):
 
     @staticmethod
     def backward(ctx, g, x, out):
-        v = _value(x)
-        return g * (np.greater(v, 0) * 1.0 - np.less(v, 0))  # sign(x), and 0 at nan
+        return g * _sign(_value(x))
+
+
+def _sign(v):
+    """-1, 0 or 1 as v is negative, zero or positive, and 0 at nan (numpy's sign gives nan)."""
+    return np.greater(v, 0) * 1.0 - np.less(v, 0)
 
 
 class Sin(Function):
     """sin(x);  d/dx = cos(x)"""
 
+    latex = r"\frac{d}{dx} \sin x = \cos x"
     on_floats = "numpy"
 
     @staticmethod
@@ -315,6 +357,7 @@ class Sin(Function):
 class Cos(Function):
     """cos(x);  d/dx = -sin(x)"""
 
+    latex = r"\frac{d}{dx} \cos x = -\sin x"
     on_floats = "numpy"
 
     @staticmethod
@@ -329,6 +372,7 @@ class Cos(Function):
 class Tan(Function):
     """tan(x);  d/dx = 1 + tan²(x) = 1 + out²"""
 
+    latex = r"\frac{d}{dx} \tan x = 1 + \tan^2 x"
     on_floats = "numpy"
 
     @staticmethod
@@ -343,6 +387,7 @@ class Tan(Function):
 class Asin(Function):
     """asin(x) (nan outside [-1, 1]);  d/dx = 1/sqrt(1 - x²)"""
 
+    latex = r"\frac{d}{dx} \arcsin x = \frac{1}{\sqrt{1 - x^2}}"
     on_floats = "numpy"
 
     @staticmethod
@@ -357,6 +402,7 @@ class Asin(Function):
 class Acos(Function):
     """acos(x) (nan outside [-1, 1]);  d/dx = -1/sqrt(1 - x²)"""
 
+    latex = r"\frac{d}{dx} \arccos x = -\frac{1}{\sqrt{1 - x^2}}"
     on_floats = "numpy"
 
     @staticmethod
@@ -371,6 +417,7 @@ class Acos(Function):
 class Atan(Function):
     """atan(x);  d/dx = 1/(1 + x²)"""
 
+    latex = r"\frac{d}{dx} \arctan x = \frac{1}{1 + x^2}"
     on_floats = "numpy"
 
     @staticmethod
@@ -385,6 +432,7 @@ class Atan(Function):
 class Sinh(Function):
     """sinh(x);  d/dx = cosh(x)"""
 
+    latex = r"\frac{d}{dx} \sinh x = \cosh x"
     on_floats = "numpy"
 
     @staticmethod
@@ -399,6 +447,7 @@ class Sinh(Function):
 class Cosh(Function):
     """cosh(x);  d/dx = sinh(x)"""
 
+    latex = r"\frac{d}{dx} \cosh x = \sinh x"
     on_floats = "numpy"
 
     @staticmethod
@@ -413,6 +462,7 @@ class Cosh(Function):
 class Tanh(Function):
     """tanh(x);  d/dx = 1 - tanh²(x) = 1 - out²"""
 
+    latex = r"\frac{d}{dx} \tanh x = 1 - \tanh^2 x"
     on_floats = "numpy"
 
     @staticmethod
@@ -431,6 +481,7 @@ class Sigmoid(Function):
     keep their digits (sigmoid(-40) = 4.2e-18, not 0).
     """
 
+    latex = r"\frac{d}{dx} \sigma(x) = \sigma(x)\,\bigl(1 - \sigma(x)\bigr)"
     on_floats = "numpy"
 
     @staticmethod
@@ -448,14 +499,16 @@ class Relu(Function):
 
     As PyTorch: 0 at the kink x = 0, and 1 at x = nan (the gradient is stopped only where
     x <= 0). Unlike PyTorch, relu(-0.0) is +0.0, not -0.0: relu is never negative, so
-    1/relu(-x) at x = 0 is +inf, as on either side of 0, not -inf.
+    1/relu(-x) at x = 0 is +inf, as on either side of 0, not -inf. (numpy's maximum gives
+    its second input at a tie, so np.maximum(-0.0, 0.0) is +0.0.)
     """
 
+    latex = r"\frac{d}{dx} \max(x, 0) = \begin{cases} 1 & x > 0 \\ 0 & x \le 0 \end{cases}"
     on_floats = "numpy"
 
     @staticmethod
     def forward(x):
-        return np.maximum(x, 0.0)  # +0.0 at -0.0: numpy's maximum gives its second input at a tie
+        return np.maximum(x, 0.0)
 
     @staticmethod
     def backward(ctx, g, x, out):
@@ -469,6 +522,7 @@ class Softplus(Function):
     loses the small values for very negative x.
     """
 
+    latex = r"\frac{d}{dx} \ln(1 + e^x) = \sigma(x)"
     on_floats = "numpy"
 
     @staticmethod
@@ -486,11 +540,19 @@ class Maximum(Function):
     As PyTorch: a tie splits it in half between a and b, and a nan passes it to both.
     """
 
+    latex = (r"\frac{\partial \max(a, b)}{\partial a} = "
+             r"\begin{cases} 1 & a > b \\ \tfrac{1}{2} & a = b \\ 0 & a < b \end{cases}")
     on_floats = "numpy"
 
     @staticmethod
     def forward(a, b):
         return np.maximum(a, b)
+
+    @staticmethod
+    def rule(g, a, b, out):
+        va, vb = _value(a), _value(b)  # not differentiated
+        half = where(va == vb, 0.5 * g, g)  # a tie splits g
+        return where(va < vb, 0, half), where(va > vb, 0, half)
 
     @staticmethod
     def backward(ctx, g, a, b, out):
@@ -505,11 +567,19 @@ class Maximum(Function):
 class Minimum(Function):
     """min(a, b), elementwise;  the gradient goes to the smaller input (ties split, as max)."""
 
+    latex = (r"\frac{\partial \min(a, b)}{\partial a} = "
+             r"\begin{cases} 1 & a < b \\ \tfrac{1}{2} & a = b \\ 0 & a > b \end{cases}")
     on_floats = "numpy"
 
     @staticmethod
     def forward(a, b):
         return np.minimum(a, b)
+
+    @staticmethod
+    def rule(g, a, b, out):
+        va, vb = _value(a), _value(b)  # not differentiated
+        half = where(va == vb, 0.5 * g, g)  # a tie splits g
+        return where(va > vb, 0, half), where(va < vb, 0, half)
 
     @staticmethod
     def backward(ctx, g, a, b, out):
@@ -524,6 +594,8 @@ class Minimum(Function):
 class Where(Function):
     """where(cond, a, b): a where cond holds, else b;  the gradient follows the chosen side.
     cond is a mask, not differentiated."""
+
+    latex = r"\frac{\partial}{\partial a} = c \qquad \frac{\partial}{\partial b} = 1 - c \qquad (c = 0 \text{ or } 1)"
 
     @staticmethod
     def forward(cond, a, b):
@@ -549,17 +621,22 @@ def _kept_shape(shape: tuple, axis) -> tuple:
 class Sum(Function):
     """sum over `axis` (all by default);  every summed element gets the same gradient g"""
 
+    latex = r"\frac{\partial}{\partial x_i} \sum_j x_j = 1"
+
     @staticmethod
     def forward(x, axis=None, keepdims=False):
         return np.sum(x, axis=axis, keepdims=keepdims)
 
     @staticmethod
     def backward(ctx, g, x, out):
-        return expand(g.reshape(_kept_shape(x.shape, ctx.axis)), shape=x.shape)
+        kept = g.reshape(_kept_shape(x.shape, ctx.axis))
+        return expand(kept, shape=x.shape)
 
 
 class Mean(Function):
     """mean over `axis` (all by default);  each element gets g / (number averaged)"""
+
+    latex = r"\frac{\partial}{\partial x_i} \frac{1}{n} \sum_j x_j = \frac{1}{n}"
 
     @staticmethod
     def forward(x, axis=None, keepdims=False):
@@ -568,11 +645,14 @@ class Mean(Function):
     @staticmethod
     def backward(ctx, g, x, out):
         count = x.size // max(out.size, 1) if x.size else 1
-        return expand(g.reshape(_kept_shape(x.shape, ctx.axis)) / float(count), shape=x.shape)
+        kept = g.reshape(_kept_shape(x.shape, ctx.axis))
+        return expand(kept / float(count), shape=x.shape)
 
 
 class Expand(Function):
     """broadcast to a larger `shape` (no copy);  the engine sums the gradient back"""
+
+    latex = r"\frac{\partial L}{\partial x} = \textstyle\sum_{\text{copies of } x} G"
 
     @staticmethod
     def forward(x, shape):
@@ -580,11 +660,14 @@ class Expand(Function):
 
     @staticmethod
     def backward(ctx, g, x, out):
-        return g  # the engine sums it over the broadcast axes to x's shape
+        # the engine sums g over the broadcast axes
+        return g
 
 
 class Reshape(Function):
     """the same numbers in a new `shape`;  the gradient is reshaped back"""
+
+    latex = r"\frac{\partial L}{\partial x} = G \text{ in the shape of } x"
 
     @staticmethod
     def forward(x, shape):
@@ -598,14 +681,17 @@ class Reshape(Function):
 class Transpose(Function):
     """axes permuted (reversed by default);  the gradient is permuted back"""
 
+    latex = r"\frac{\partial L}{\partial x} = G \text{ with its axes put back}"
+
     @staticmethod
     def forward(x, axes=None):
         return np.transpose(x, axes)
 
     @staticmethod
     def backward(ctx, g, x, out):
-        back = None if ctx.axes is None else tuple(np.argsort(ctx.axes))
-        return g.transpose(back)
+        if ctx.axes is None:  # reversed, so reverse again
+            return g.transpose()
+        return g.transpose(tuple(np.argsort(ctx.axes)))
 
 
 # The op functions used by the backward rules above: on arrays they compute with numpy, on

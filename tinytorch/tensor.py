@@ -140,6 +140,11 @@ class Function:
     the op functions (`cos(x)`, `where(...)`) rather than `np.cos`: see `Function.apply`.
     """
 
+    # The derivative rule as LaTeX, for reading (the app's pages show it), and where backward has
+    # speed-ups, `rule(g, *inputs, out)`: the same rule without them, as a textbook writes it.
+    latex: str = ""
+    rule = None
+
     # Can the op run on one-number tensors held as Python floats (see `Tensor`)?
     #   None: no, it needs arrays (shapes, axes, matmul);
     #   "python": forward and backward are plain arithmetic (+ - * /), run as Python floats;
