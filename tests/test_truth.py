@@ -21,7 +21,7 @@ x is both a one-number Tensor and a vector of all the points at once.
 Two hypothesis profiles, chosen by the environment variable TRUTH_PROFILE:
 
     python -m pytest tests/test_truth.py                       # "ci": 300 formulas, ~5 s
-    TRUTH_PROFILE=long python -m pytest tests/test_truth.py    # "long": 20,000 formulas
+    TRUTH_PROFILE=long python -m pytest tests/test_truth.py    # "long": 20,000 formulas, ~5 min
 """
 
 from __future__ import annotations
@@ -216,8 +216,9 @@ def jets(steps, x0: float, nudge=None) -> tuple:
             if not _inside(name, [a[0] for a in args], flags):
                 raise Outside(name)
             jet = _operation(name, args, flags, nudge)
-            if nudge is not None and (depends or not mpmath.isint(jet[0])):
-                jet = tuple(c * (1 + nudge()) for c in jet)  # (1+1 is exact in float64 too: not nudged)
+            exact = not depends and mpmath.isint(jet[0]) and abs(jet[0]) <= 2**53  # 1+1 and 3^2 are exact in float64
+            if nudge is not None and not exact:
+                jet = tuple(c * (1 + nudge()) for c in jet)
         for c in jet:
             if not (isinstance(c, mpmath.mpf) and (c == 0 or TINY < abs(c) < HUGE)):
                 raise Outside(f"size {c}")
