@@ -20,7 +20,7 @@ x is both a one-number Tensor and a vector of all the points at once.
 
 Two hypothesis profiles, chosen by the environment variable TRUTH_PROFILE:
 
-    python -m pytest tests/test_truth.py                       # "ci": 300 formulas, ~5 s
+    python -m pytest tests/test_truth.py                       # "ci": 300 formulas, ~10 s
     TRUTH_PROFILE=long python -m pytest tests/test_truth.py    # "long": 20,000 formulas, ~5 min
 """
 

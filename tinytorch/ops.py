@@ -196,9 +196,9 @@ class Pow(Function):
             if fast.any():
                 a_all, b_all = np.broadcast_arrays(a, b)
                 fast = np.broadcast_to(fast, out.shape)
-                for e in np.unique(b_all[fast]):
-                    where_e = fast & (b_all == e)
-                    out[where_e] = _power_of(a_all[where_e], float(e))
+                for each in np.unique(b_all[fast]):
+                    here = fast & (b_all == each)
+                    out[here] = _power_of(a_all[here], float(each))
             return out
         out = _power_of(a, e)
         if type(b) is np.ndarray:  # arrays: the result in memory of its own, shaped as numpy's

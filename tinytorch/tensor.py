@@ -572,24 +572,28 @@ def topological_order(*roots: Tensor) -> list[Tensor]:
     an explicit stack replaces the seed's recursion, so a 100,000-op chain is fine.
     """
     order: list[Tensor] = []
-    placed: set[Tensor] = set()  # tensors hash by identity (they define no __eq__)
-    entered: set[Tensor] = set()  # ops whose inputs are on the stack above them
+    seen: set[Tensor] = set()  # tensors hash by identity (they define no __eq__)
     # Only tensors go on the stack, no per-node tuples or iterators: on a long chain those all
-    # stay alive at once, and the garbage collector would scan them again and again.
+    # stay alive at once, and the garbage collector would scan them again and again. An op
+    # whose inputs are being searched waits under a None: when the None comes back to the
+    # top, its inputs are all placed, and so it is placed next.
     stack = list(reversed(roots))
+    push, pop, place = stack.append, stack.pop, order.append
     while stack:
-        node = stack[-1]
-        if node in placed:  # reached again by another path
-            stack.pop()
-        elif node in entered or node._ctx is None:  # its inputs are placed (a leaf has none)
-            stack.pop()
-            placed.add(node)
-            order.append(node)
-        else:
-            entered.add(node)
-            for child in reversed(node._ctx.args):  # the first input is searched first
-                if child not in placed:
-                    stack.append(child)
+        node = pop()
+        if node is None:
+            place(pop())
+        elif node not in seen:  # (a node reached again by another path is already placed)
+            seen.add(node)
+            ctx = node._ctx
+            if ctx is None:  # a leaf: nothing to search
+                place(node)
+            else:
+                push(node)
+                push(None)
+                for child in reversed(ctx.args):  # the first input is searched first
+                    if child not in seen:
+                        push(child)
     return order
 
 
