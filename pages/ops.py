@@ -17,6 +17,7 @@ st.markdown(view.operations_table(ops))  # Markdown, not a data frame: it wraps 
 
 name = st.selectbox("Show the rule and the code of", tuple(by_name), key=view.OPERATION, **widgets.URL_BOUND)
 info = by_name[name]
-st.subheader(f"{info.name} — the graph shows it as {info.symbol}")
+st.subheader(f"{info.name}: {info.formula}")
+st.caption(f"The graph shows it as {info.symbol}.")
 rules.show_rule(info, notes=True)
 st.caption(f"tinytorch/ops.py, line {info.line}.")

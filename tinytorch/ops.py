@@ -177,10 +177,13 @@ class Pow(Function):
     where a == 0 and b >= 0 (not 0·log 0 = nan). A negative base with a fractional exponent
     gives nan, never a complex number.
 
+    A constant exponent (one that needs no gradient) takes shortcuts in backward. An exponent
+    that depends on the inputs keeps every term of the rule, so that higher derivatives are
+    exact: d/da = b·a^(b-1) is masked only where a == 0 too. Elsewhere it is 0 at b == 0 by
+    itself, and a mask there would drop its derivative with respect to b, a^(b-1)·(1 + b·log a).
+
     Each element's result depends on that element's a and b alone, whatever the shapes, so
-    one x gives the same bits as the same x inside a vector. A constant exponent (one that
-    needs no gradient) takes shortcuts in backward; an exponent that depends on the inputs
-    keeps every term of the rule, so that higher derivatives are exact.
+    one x gives the same bits as the same x inside a vector.
     """
 
     latex = r"\frac{\partial a^b}{\partial a} = b\,a^{b-1} \qquad \frac{\partial a^b}{\partial b} = a^b \ln a"
@@ -238,7 +241,10 @@ class Pow(Function):
 
 class MatMul(Function):
     """a @ b (numpy's matmul: 1-D operands are vectors, leading axes broadcast);
-    d/da = g @ bᵀ, d/db = aᵀ @ g"""
+    d/da = g @ bᵀ, d/db = aᵀ @ g
+
+    G (g in the code) is the gradient arriving at the product, shaped like it.
+    """
 
     latex = r"\frac{\partial L}{\partial A} = G\,B^\top \qquad \frac{\partial L}{\partial B} = A^\top G"
 

@@ -34,5 +34,5 @@ def show_rule(info: OpInfo, *, ran: bool = False, notes: bool = False) -> None:
     st.code(info.rule_source, language="python")
     verb = "ran" if ran else "runs"
     with st.expander(f"The code that {verb}: {info.name}.forward and .backward, the same rule with the engine's "
-                     "speed-ups"):
+                     "speed-ups and edge cases"):
         st.code(source, language="python")
