@@ -14,7 +14,19 @@ there, in the order of the file) and reports what its docstring and source say:
     <BLANKLINE>
 
 The docstrings of ops.py open with a paragraph "forward formula;  derivative rule"; later
-paragraphs are notes (kinks, edge cases, numerical care).
+paragraphs are notes (kinks, edge cases, numerical care). Each op also carries its rule as LaTeX
+(`latex`), and where its backward has speed-ups, a textbook `rule` method: that is the code a
+student reads first (`rule_source`), with the code that runs (`forward_source`,
+`backward_source`) behind it.
+
+    >>> info = op_info("Pow")
+    >>> info.has_speed_ups, op_info("Sin").has_speed_ups
+    (True, False)
+    >>> print(info.rule_source)
+    @staticmethod
+    def rule(g, a, b, out):
+        return g * b * power(a, b - 1), g * out * log(a)
+    <BLANKLINE>
 """
 
 from __future__ import annotations
@@ -40,9 +52,16 @@ class OpInfo:
     formula: str  # the forward computation: "a * b"
     derivative: str  # the backward rule: "d/da = b, d/db = a"
     notes: str  # the rest of the docstring ("" when there is none)
+    latex: str  # the derivative rule as LaTeX, for st.latex
     forward_source: str  # `def forward` as written in ops.py (with its decorator), dedented
     backward_source: str
+    rule_source: str  # the textbook rule: `def rule` where backward has speed-ups, else backward itself
     line: int  # where the class starts in ops.py (1-based)
+
+    @property
+    def has_speed_ups(self) -> bool:
+        """Whether the code that runs differs from the textbook rule (Pow, Mul, ...)."""
+        return self.rule_source != self.backward_source
 
     @property
     def summary(self) -> str:
@@ -80,16 +99,18 @@ def _split_doc(cls: type) -> tuple[str, str, str]:
 
 def _source(cls: type, method: str) -> str:
     """The method's source as written in cls (not inherited), dedented; "" when cls has none."""
-    if method not in vars(cls):
+    if vars(cls).get(method) is None:
         return ""
     return textwrap.dedent(inspect.getsource(getattr(cls, method)))
 
 
 def _info(cls: type[Function], lines: dict[str, int]) -> OpInfo:
     formula, derivative, notes = _split_doc(cls)
+    backward = _source(cls, "backward")
     return OpInfo(name=cls.__name__, symbol=op_symbol(cls.__name__), formula=formula,
-                  derivative=derivative, notes=notes, forward_source=_source(cls, "forward"),
-                  backward_source=_source(cls, "backward"), line=lines[cls.__name__])
+                  derivative=derivative, notes=notes, latex=cls.latex, forward_source=_source(cls, "forward"),
+                  backward_source=backward, rule_source=_source(cls, "rule") or backward,
+                  line=lines[cls.__name__])
 
 
 def operations() -> tuple[OpInfo, ...]:

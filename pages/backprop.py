@@ -4,7 +4,7 @@ import streamlit as st
 
 from lessons import catalog, viz
 from tinytorch import Tensor, trace_backward
-from ui import view, widgets
+from ui import rules, view, widgets
 
 widgets.require_app_navigation()
 
@@ -76,10 +76,8 @@ if step >= 2:
                    "to it (gradients accumulate; the seed article's bug was to overwrite them).",
                    icon=":material/add_circle:")
     info = catalog.op_info(current.op)
-    st.markdown(f"**The code that ran**: `{info.name}` in tinytorch/ops.py, forward and backward side by side.")
-    forward, backward = st.columns(2)
-    forward.code(info.forward_source, language="python", wrap_lines=True)
-    backward.code(info.backward_source, language="python", wrap_lines=True)
+    st.markdown(f"**The rule that ran**: {info.name} ({info.symbol} in the graph), the local derivative above.")
+    rules.show_rule(info, ran=True)
 elif step == last and last == 1:
     st.caption("This function does not depend on x, so there is nothing to pass back.")
 

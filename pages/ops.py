@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from ui import compute, view, widgets
+from ui import compute, rules, view, widgets
 
 widgets.require_app_navigation()
 
@@ -10,20 +10,15 @@ ops = compute.operations()
 by_name = {op.name: op for op in ops}
 
 st.title("Operations")
-st.caption("Every operation the engine knows, with its forward formula and its derivative rule. Nothing here is "
-           "written by hand: the table is read from each op's docstring in tinytorch/ops.py, and the code below "
-           "from its forward and backward methods, so this page cannot drift from the code.")
-st.dataframe(view.operations_table(ops), hide_index=True, width="stretch", height="content")  # all of them
+st.caption("Every operation the engine knows, with its derivative rule. Nothing here is written by hand: the "
+           "rules and the code are read from each op's class in tinytorch/ops.py, so this page cannot drift from "
+           "the code.")
+st.markdown(view.operations_table(ops))  # Markdown, not a data frame: it wraps to the page and renders the math
 
-name = st.selectbox("Show the code of", tuple(by_name), **widgets.linked(view.OPERATION, choices=tuple(by_name),
-                                                                       default=ops[0].name))
+name = st.selectbox("Show the rule and the code of", tuple(by_name),
+                    **widgets.linked(view.OPERATION, choices=tuple(by_name), default=ops[0].name))
 info = by_name[name]
-st.subheader(f"{info.name} — the graph shows it as {info.symbol}")
-st.code(info.summary, language=None, wrap_lines=True)
-if info.notes:
-    st.text(view.paragraphs(info.notes))  # our docstrings, shown as written: not Markdown
-st.caption(f"tinytorch/ops.py, line {info.line}. backward gets the upstream gradient g, the inputs and the "
-           "output, and returns one gradient per input: upstream × local derivative.")
-forward, backward = st.columns(2)
-forward.code(info.forward_source or "# inherited from Function", language="python", wrap_lines=True)
-backward.code(info.backward_source or "# inherited from Function", language="python", wrap_lines=True)
+st.subheader(f"{info.name}: {info.formula}")
+st.caption(f"The graph shows it as {info.symbol}.")
+rules.show_rule(info, notes=True)
+st.caption(f"tinytorch/ops.py, line {info.line}.")

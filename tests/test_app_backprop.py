@@ -8,10 +8,14 @@ from apptest import dot, no_exception, open_app
 
 import tinytorch as tt
 from lessons.viz import format_number
-from tinytorch import Tensor
+from tinytorch import Tensor, ops
 from tinytorch.expr import parse
 
 PAGE = "pages/backprop.py"
+
+
+def trace_of(f: str, x0: float):
+    return tt.trace_backward(parse(f)(x=Tensor([x0])))
 
 
 def step_to(at, step):
@@ -49,12 +53,24 @@ def test_the_seed_article_example_shows_the_accumulation():
     assert [r["now has"] for r in rows] == ["2.44 + 1.44 = 3.88", "3.88 + 1.44 = 5.32"]
 
 
-def test_the_source_of_the_op_that_ran_is_the_engines():
+def test_the_rule_of_the_op_that_ran_is_shown_as_math_then_as_the_engines_code():
     at = open_app(PAGE, f="sin(x)", x=0.5)
     step_to(at, 2)
-    forward, backward = (c.value for c in at.code)
-    assert "np.sin(x)" in forward and "def forward" in forward
-    assert "def backward" in backward and "cos(x)" in backward
+    assert [m.value.strip("$\n") for m in at.latex] == [ops.Sin.latex]
+    (code,) = (c.value for c in at.code)  # Sin's backward is its rule: no speed-ups to hide
+    assert "def forward" in code and "np.sin(x)" in code
+    assert "def backward" in code and "g * cos(x)" in code
+
+
+def test_a_power_shows_the_textbook_rule_first_and_the_code_that_ran_behind_it():
+    at = open_app(PAGE, f="x^3+x", x=1.2)
+    step = next(i for i, s in enumerate(trace_of("x^3+x", 1.2).steps, start=1) if s.op == "Pow")
+    step_to(at, step)
+    assert [m.value.strip("$\n") for m in at.latex] == [ops.Pow.latex]
+    rule, ran = (c.value for c in at.code)
+    assert "def rule(g, a, b, out)" in rule and "needs_grad" not in rule and "_one_exponent" not in rule
+    assert "def forward" in ran and "def backward" in ran and "needs_grad" in ran
+    assert at.expander[0].label.startswith("The code that ran")
 
 
 def test_previous_and_next_buttons_move_one_step_within_bounds():

@@ -1,5 +1,6 @@
-"""The "Operations" page through AppTest: the table is the engine's own list of ops, and the code
-shown for an op is its source in tinytorch/ops.py."""
+"""The "Operations" page through AppTest: the table is the engine's own list of ops with their
+rules, and an op's rule is shown as math first, then as the textbook code, then as the code that
+runs, all read from tinytorch/ops.py."""
 
 from __future__ import annotations
 
@@ -16,28 +17,52 @@ from ui import view
 PAGE = "pages/ops.py"
 
 
-def test_the_table_lists_every_op_of_the_engine_with_its_rule():
+def source(cls, method: str) -> str:
+    return textwrap.dedent(inspect.getsource(getattr(cls, method))).strip()
+
+
+def table_rows(at) -> list[list[str]]:
+    """The cells of the Markdown table of ops, row by row (the header and its rule left out)."""
+    (table,) = [m.value for m in at.markdown if m.value.startswith("| op |")]
+    return [[cell.strip() for cell in line.strip("|").split(" | ")] for line in table.splitlines()[2:]]
+
+
+def test_the_table_lists_every_op_of_the_engine_with_its_rule_as_math():
     at = open_app(PAGE)
     no_exception(at)
-    rows = at.dataframe[0].value.to_dict("records")
     expected = catalog.operations()
-    assert [r["op"] for r in rows] == [o.name for o in expected]
-    assert rows == [{"op": o.name, "symbol": o.symbol, "formula": o.formula, "derivative": o.derivative}
-                    for o in expected]
-    assert {"Mul", "Sin", "Pow", "Sum", "Maximum"} <= {r["op"] for r in rows}
+    assert table_rows(at) == [[o.name, o.symbol, f"${o.latex}$"] for o in expected]
+    assert {"Mul", "Sin", "Pow", "Sum", "Maximum"} <= {row[0] for row in table_rows(at)}
+    assert not at.dataframe  # a data frame cut the rules off on a laptop screen
 
 
-def test_selecting_each_op_shows_its_forward_and_backward_source():
+def test_each_op_shows_its_rule_then_its_textbook_code_then_the_code_that_runs():
     at = open_app(PAGE)
     for info in catalog.operations():
         at.selectbox(key="op").select(info.name).run()
         no_exception(at)
-        summary, forward, backward = (c.value for c in at.code)
         cls = getattr(ops, info.name)
-        assert summary == info.summary
-        assert forward.strip() == textwrap.dedent(inspect.getsource(cls.forward)).strip()
-        assert backward.strip() == textwrap.dedent(inspect.getsource(cls.backward)).strip()
+        assert [m.value.strip("$\n") for m in at.latex] == [cls.latex]
+        code = [c.value.strip() for c in at.code]
+        running = f"{source(cls, 'forward')}\n\n{source(cls, 'backward')}"
+        if "rule" in vars(cls) and cls.rule is not None:  # speed-ups: the textbook rule first
+            assert code == [source(cls, "rule"), running]
+            assert "speed-ups" in at.expander[0].label
+        else:  # backward is the rule itself
+            assert code == [running]
+            assert not at.expander
         assert f"line {info.line}" in at.caption[-1].value
+
+
+def test_pow_shows_its_textbook_rule_before_any_speed_up():
+    at = open_app(PAGE, op="Pow")
+    no_exception(at)
+    first = at.code[0].value
+    assert "return g * b * power(a, b - 1), g * out * log(a)" in first
+    for speed_up in ("_one_exponent", "needs_grad", "_power_of", "== 2"):
+        assert speed_up not in first
+        assert speed_up in at.code[1].value  # ... they are in the code that runs, behind the expander
+    assert r"a^b \ln a" in at.latex[0].value
 
 
 def test_an_op_with_notes_shows_them_as_plain_text():

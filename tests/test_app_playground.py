@@ -184,6 +184,15 @@ def test_numeric_edges_keep_the_page_working(f, x, value, slope):
     assert "undefined (nan)" in notes or "infinite" in notes
 
 
+@pytest.mark.parametrize(("f", "x"), [("x^0", 0.0), ("(x-1)^0", 1.0), ("x^1 + x^2", 0.0)])
+def test_a_constant_power_has_a_second_derivative_everywhere(f, x):
+    at = open_app(f=f, x=x, d2="true")
+    no_exception(at)
+    assert metric(at, "f″(x)") == ("2" if "x^2" in f else "0")
+    notes = " ".join(c.value for c in at.caption)
+    assert "undefined" not in notes and "infinite" not in notes, notes
+
+
 def test_second_derivative_and_finite_difference_check():
     at = open_app(f="sin(x)", x=0.3, d2="true", check="true")
     no_exception(at)

@@ -6,6 +6,7 @@ import ast
 import inspect
 import re
 import textwrap
+from pathlib import Path
 
 import pytest
 
@@ -14,6 +15,7 @@ from lessons.viz import op_symbol
 from tinytorch import Tensor, ops, topological_order
 from tinytorch.expr import parse
 from tinytorch.tensor import Function
+from ui import rules
 
 OPS_SOURCE = inspect.getsource(ops)
 
@@ -70,6 +72,40 @@ def test_sources_are_the_methods_as_written_in_ops_py(catalog):
             ast.parse(source)  # a complete, valid definition
             indented = textwrap.indent(source, "    ").rstrip("\n")
             assert indented in OPS_SOURCE, f"{info.name}.{name} is not verbatim from ops.py"
+
+
+def test_every_op_has_its_rule_as_latex_that_a_markdown_table_can_hold(catalog):
+    for info in catalog:
+        assert info.latex == getattr(ops, info.name).latex and info.latex.strip(), info.name
+        assert "|" not in info.latex and "$" not in info.latex and "\n" not in info.latex, info.name
+        assert info.latex.count("{") == info.latex.count("}"), info.name
+        assert info.latex.count(r"\begin") == info.latex.count(r"\end"), info.name
+    assert op_info("Sin").latex == r"\frac{d}{dx} \sin x = \cos x"
+
+
+def test_the_textbook_rule_is_the_rule_method_where_backward_has_speed_ups(catalog):
+    for info in catalog:
+        cls = getattr(ops, info.name)
+        if vars(cls).get("rule") is not None:
+            assert info.has_speed_ups and info.rule_source.splitlines()[1].startswith("def rule(g, ")
+            assert textwrap.indent(info.rule_source, "    ").rstrip("\n") in OPS_SOURCE  # verbatim
+        else:
+            assert not info.has_speed_ups and info.rule_source == info.backward_source
+    assert {i.name for i in catalog if i.has_speed_ups} == {"Sub", "Mul", "Div", "Pow", "MatMul", "Maximum",
+                                                           "Minimum"}
+
+
+def test_what_a_student_reads_first_fits_a_laptop_screen_without_scrolling(catalog):
+    for info in catalog:
+        first = info.rule_source if info.has_speed_ups else info.forward_source + info.backward_source
+        for line in first.splitlines():
+            assert len(line) <= rules.TEXTBOOK_WIDTH, (info.name, line)
+
+
+def test_the_op_that_docs_engine_md_shows_is_verbatim_from_ops_py():
+    doc = (Path(__file__).resolve().parent.parent / "docs" / "engine.md").read_text(encoding="utf-8")
+    snippet = doc.split("```python\nclass Mul(Function):", 1)[1].split("```", 1)[0]
+    assert "class Mul(Function):" + snippet == inspect.getsource(ops.Mul)
 
 
 def test_backward_source_uses_the_derivative_the_summary_states():

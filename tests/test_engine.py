@@ -8,6 +8,7 @@ import sys
 import threading
 import warnings
 
+import mpmath
 import numpy as np
 import pytest
 from gradcheck import assert_grads_match
@@ -15,7 +16,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import tinytorch as tt
-from tinytorch import Tensor, grad, no_grad
+from tinytorch import Tensor, grad, no_grad, ops
+from tinytorch.tensor import Context
 
 
 @pytest.fixture
@@ -302,6 +304,29 @@ def test_grad_with_grad_outputs_and_several_outputs():
     np.testing.assert_array_equal(g.data, [3.0, 4.0])
 
 
+@pytest.mark.parametrize("upstream", [np.array([2.0, -1.0]), [np.array([2.0, -1.0])], (Tensor([2.0, -1.0]),),
+                                      Tensor([2.0, -1.0]), 3.0, 3, np.float64(3.0), Tensor(3.0)],
+                         ids=["array", "list", "tuple", "tensor", "float", "int", "numpy number", "one-number tensor"])
+def test_grad_takes_a_single_grad_output_for_a_single_output(upstream):
+    x = Tensor([1.0, 2.0])
+    y = x * x  # dy/dx = 2x = [2, 4]
+    one = upstream[0] if isinstance(upstream, (list, tuple)) else upstream
+    want = np.array([2.0, 4.0]) * (one.data if isinstance(one, Tensor) else one)
+    for create_graph in (False, True):
+        (g,) = grad(y, x, grad_outputs=upstream, create_graph=create_graph)
+        np.testing.assert_array_equal(g.data, want)
+    y.backward(one)  # backward(grad) takes the same
+    np.testing.assert_array_equal(x.grad.data, want)
+
+
+def test_grad_outputs_must_match_the_outputs():
+    x = Tensor([1.0, 2.0])
+    with pytest.raises(ValueError, match="1 for 2 outputs"):
+        grad([x * 2, x * 3], x, grad_outputs=np.ones(2))
+    with pytest.raises(ValueError, match="3 for 1 outputs"):
+        grad(x * 2, x, grad_outputs=[1.0, 2.0, 3.0])
+
+
 def test_grad_with_respect_to_an_intermediate():
     x = Tensor([3.0])
     h = x * x
@@ -506,6 +531,58 @@ def test_no_grad_in_one_thread_does_not_affect_another():
     assert seen == {"quiet": True, "enabled": True, "busy": "Mul"}
 
 
+# ---- the textbook rules next to the fast ones ----------------------------------------------------
+
+RULED = [op for op in vars(ops).values() if isinstance(op, type) and vars(op).get("rule") is not None]
+
+
+def _context(op, needs_grad):
+    ctx = Context()
+    ctx.op, ctx.args, ctx.needs_grad = op, (), needs_grad
+    return ctx
+
+
+def test_the_ops_with_speed_ups_in_backward_have_a_textbook_rule():
+    assert {op.__name__ for op in RULED} == {"Sub", "Mul", "Div", "Pow", "MatMul", "Maximum", "Minimum"}
+
+
+@pytest.mark.parametrize("op", RULED, ids=lambda op: op.__name__)
+def test_each_textbook_rule_agrees_with_the_fast_backward(op, rng):
+    shapes = [((3, 4), (4, 2)), ((1, 1), (1, 5))] if op is ops.MatMul else SHAPE_PAIRS
+    exponents = (None, 2.0, 3.0, 0.5, -1.0) if op is ops.Pow else (None,)  # Pow's shortcuts
+    for a_shape, b_shape in shapes:
+        for exponent in exponents:
+            a, b = _positive(rng, a_shape), _positive(rng, b_shape)
+            if exponent is not None:
+                b = np.full(b_shape, exponent)
+            out = op.forward(a, b)
+            g = rng.standard_normal(out.shape)
+            for needs_grad in ((True, True), (True, False), (False, True)):
+                fast = op.backward(_context(op, needs_grad), g, a, b, out)
+                plain = op.rule(g, a, b, out)
+                for need, f, p in zip(needs_grad, fast, plain):
+                    if need:  # (what backward gives for an input that needs nothing is never used)
+                        np.testing.assert_allclose(f, np.broadcast_to(p, np.shape(f)), rtol=1e-14, atol=1e-15)
+
+
+HIGHER = {
+    ops.Sub: lambda x: tt.sin(x) - x * x, ops.Mul: lambda x: tt.sin(x) * x * x, ops.Div: lambda x: tt.sin(x) / x,
+    ops.Pow: lambda x: x**3 + x**x + 2.0**x, ops.Maximum: lambda x: tt.maximum(x * x, tt.sin(x)),
+    ops.Minimum: lambda x: tt.minimum(x * x, tt.sin(x)),
+}
+
+
+@pytest.mark.parametrize("op", [op for op in RULED if op is not ops.MatMul], ids=lambda op: op.__name__)
+def test_each_textbook_rule_gives_the_fast_ones_higher_derivatives(op, monkeypatch):
+    """Differentiated again and again (create_graph), the textbook rule gives what backward gives."""
+    x = Tensor(np.array([0.3, 0.7, 1.9]))
+    fast = [d.data for d in derivatives(HIGHER[op], x, 3)]
+    monkeypatch.setattr(op, "backward", staticmethod(lambda ctx, g, *inputs_and_out: op.rule(g, *inputs_and_out)))
+    plain = [d.data for d in derivatives(HIGHER[op], x, 3)]
+    for d_fast, d_plain in zip(fast, plain):
+        np.testing.assert_allclose(d_plain, d_fast, rtol=1e-10)  # (the orders of rounding differ)
+
+
 # ---- numerics --------------------------------------------------------------------------------------
 
 
@@ -576,6 +653,29 @@ def test_kinks_follow_pytorch():
     np.testing.assert_array_equal(b.grad.data, [0.5, 1.0, 0.0])
 
 
+@pytest.mark.parametrize("make", [lambda v: Tensor([v]), lambda v: Tensor(np.array([v, 1.0]))], ids=["one", "vector"])
+def test_conventions_at_nan_and_minus_zero(make):
+    """The choices noted next to Relu and Abs in ops.py: PyTorch's, but relu(-0.0) = +0.0."""
+    def first(t):
+        return t.data.flat[0]
+
+    x = make(np.nan)
+    (g,) = grad(tt.relu(x), x)
+    assert first(g) == 1.0  # as PyTorch: only x <= 0 stops the gradient
+    (g,) = grad(tt.abs(x), x)
+    assert first(g) == 0.0  # as PyTorch: sign(nan) counts as 0
+    x = make(-0.0)
+    y = tt.relu(x)
+    assert first(y) == 0.0 and not np.signbit(first(y))  # relu is never negative, not even -0
+    assert first(7.0 / y) == np.inf  # PyTorch gives -inf
+    (g,) = grad(y, x)
+    assert first(g) == 0.0
+    for v, slope in [(-2.0, -1.0), (0.0, 0.0), (-0.0, 0.0), (3.0, 1.0), (np.inf, 1.0), (-np.inf, -1.0)]:
+        x = make(v)
+        (g,) = grad(tt.abs(x), x)
+        assert first(g) == slope, v
+
+
 def test_relu_masks_an_infinite_upstream_gradient_instead_of_making_nan():
     x = Tensor([-1.0, 4.0])
     tt.sqrt(tt.relu(x)).backward()  # sqrt'(0) = inf upstream of relu's flat side
@@ -590,6 +690,73 @@ def test_power_edges_follow_pytorch():
     (base**e).backward()
     np.testing.assert_array_equal(e.grad.data, [0.0, 8.0 * math.log(2.0)])  # 0**b for b >= 0: 0
     np.testing.assert_array_equal(base.grad.data, [0.0, 12.0])
+
+
+def derivatives(f, x: Tensor, order: int) -> list[Tensor]:
+    """f(x), f'(x), ... up to `order`, each by differentiating the last (create_graph)."""
+    out = [f(x)]
+    for _ in range(order):
+        out.append(grad(out[-1], x, create_graph=True)[0])
+    return out
+
+
+def truth(f, x: float, order: int) -> float:
+    """The order-th derivative of f at x by mpmath, at 30 digits."""
+    with mpmath.workdps(30):
+        return float(mpmath.diff(f, mpmath.mpf(x), order))
+
+
+@pytest.mark.parametrize(("f", "f_mp", "x0", "order"), [
+    (lambda x: x**x, lambda x: x**x, 2.0, 2),  # 13.46699..., not 10.69 (the x**2 shortcut dropped a term)
+    (lambda x: x ** (x + x), lambda x: x ** (2 * x), 1.0, 3),  # 18, not 10
+    (lambda x: x ** (x - 1), lambda x: x ** (x - 1), 1.0, 2),  # exponent 0 at the point: 2, not 1
+    (lambda x: 2.0**x * x**3.5, lambda x: 2**x * x**3.5, 1.3, 3),
+    (lambda x: tt.sin(x) ** tt.cos(x), lambda x: mpmath.sin(x) ** mpmath.cos(x), 0.7, 3),
+])
+def test_an_exponent_that_depends_on_x_gives_exact_higher_derivatives(f, f_mp, x0, order):
+    for x in (Tensor(x0), Tensor(np.array([x0, x0]))):  # one number and a vector: the same
+        got = derivatives(f, x, order)[-1].data
+        np.testing.assert_allclose(got, truth(f_mp, x0, order), rtol=1e-13)
+
+
+def test_a_mixed_partial_through_a_differentiable_exponent_keeps_the_log_term():
+    x, p = Tensor([2.0, 3.0]), Tensor(2.0)
+    (gx,) = grad((x**p).sum(), x, create_graph=True)  # p·x^(p-1)
+    (gxp,) = grad(gx.sum(), p)  # sum of x^(p-1)·(1 + p·log x)
+    assert gxp.item() == pytest.approx(2 * (1 + 2 * math.log(2)) + 3 * (1 + 2 * math.log(3)), rel=1e-15)
+    assert gxp.item() == pytest.approx(14.36426245424844, rel=1e-15)
+
+
+@pytest.mark.parametrize(("f", "order"), [
+    (lambda x: x**0, 2),  # 0, not nan: the rule built 0·x^-1, whose derivative is 0·inf at 0
+    (lambda x: x**1, 3),
+    (lambda x: x**2, 3),
+    (lambda x: x**3, 4),
+    (lambda x: (x - 1.0) ** 0 + x**1 * 0.5, 3),
+    (lambda x: x ** Tensor.constant([0.0, 1.0, 2.0]), 3),  # one constant exponent per element
+    (lambda x: 0.0**x, 3),  # 0^x = 0 for x > 0: d/db masked at base 0 without taking log(0)
+])
+def test_a_constant_exponent_builds_no_nan_into_higher_derivatives(f, order):
+    for v in (0.0, 1.0, 1.5):
+        for d in derivatives(f, Tensor([v]), order)[1:]:
+            assert np.all(np.isfinite(d.data)), (v, d)
+
+
+def test_constant_powers_at_zero_have_their_textbook_derivatives():
+    x = Tensor([0.0])
+    assert [d.item() for d in derivatives(lambda x: x**0, x, 3)] == [1.0, 0.0, 0.0, 0.0]
+    assert [d.item() for d in derivatives(lambda x: x**1, x, 3)] == [0.0, 1.0, 0.0, 0.0]
+    assert [d.item() for d in derivatives(lambda x: x**3, x, 4)] == [0.0, 0.0, 0.0, 6.0, 0.0]
+    assert [d.item() for d in derivatives(lambda x: 0.0**x, Tensor([1.5]), 3)] == [0.0, 0.0, 0.0, 0.0]
+
+
+def test_a_half_power_is_ieee_pow_at_minus_zero_and_minus_infinity():
+    for x in (Tensor(-np.inf), Tensor([-np.inf]), Tensor(np.array([-np.inf, 4.0]))):
+        assert (x**0.5).data.flat[0] == np.inf  # IEEE pow; sqrt would give nan
+    for x in (Tensor(-0.0), Tensor(np.array([-0.0, 4.0]))):
+        zero = (x**0.5).data.flat[0]
+        assert zero == 0.0 and not np.signbit(zero)  # pow(-0, 0.5) is +0; sqrt(-0) is -0
+    assert math.pow(-math.inf, 0.5) == math.inf and math.copysign(1, math.pow(-0.0, 0.5)) == 1
 
 
 def test_comparisons_are_constant_masks():

@@ -89,7 +89,8 @@ def test_the_weights_table_lists_every_parameter_with_its_gradient():
 
 def test_the_ops_table_is_the_catalog_and_notes_flow_as_paragraphs():
     ops = catalog.operations()
-    table = view.operations_table(ops)
-    assert table["op"] == [o.name for o in ops] and table["derivative"] == [o.derivative for o in ops]
+    lines = view.operations_table(ops).splitlines()
+    assert lines[:2] == ["| op | in the graph | derivative rule |", "| --- | :---: | --- |"]
+    assert lines[2:] == [f"| {o.name} | {o.symbol} | ${o.latex}$ |" for o in ops]
     assert view.paragraphs("one\n  two\n\n\nthree  four\n") == "one two\n\nthree four"
     assert view.paragraphs("") == ""

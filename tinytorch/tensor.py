@@ -140,6 +140,11 @@ class Function:
     the op functions (`cos(x)`, `where(...)`) rather than `np.cos`: see `Function.apply`.
     """
 
+    # The derivative rule as LaTeX, for reading (the app's pages show it), and where backward has
+    # speed-ups, `rule(g, *inputs, out)`: the same rule without them, as a textbook writes it.
+    latex: str = ""
+    rule = None
+
     # Can the op run on one-number tensors held as Python floats (see `Tensor`)?
     #   None: no, it needs arrays (shapes, axes, matmul);
     #   "python": forward and backward are plain arithmetic (+ - * /), run as Python floats;
@@ -528,7 +533,8 @@ def grad(outputs, inputs, grad_outputs=None, create_graph: bool = False) -> tupl
     """Gradients of `outputs` with respect to `inputs`, returned as a tuple; `.grad` is untouched.
 
     `outputs` and `inputs` may be single Tensors or sequences. `grad_outputs` are the upstream
-    gradients (ones by default). An input the outputs do not depend on gets zeros. With
+    gradients (ones by default): a list or tuple with one per output, or for a single output
+    one Tensor, array or number, as in PyTorch. An input the outputs do not depend on gets zeros. With
     `create_graph=True` the gradients are recorded as a graph of their own, so that
 
         (d1,) = grad(f, x, create_graph=True)
@@ -536,9 +542,13 @@ def grad(outputs, inputs, grad_outputs=None, create_graph: bool = False) -> tupl
     """
     outputs = _as_tuple(outputs)
     inputs = _as_tuple(inputs)
-    grad_outputs = (None,) * len(outputs) if grad_outputs is None else _as_tuple(grad_outputs)
+    if grad_outputs is None:
+        grad_outputs = (None,) * len(outputs)
+    elif not isinstance(grad_outputs, (list, tuple)):  # one Tensor, array or number
+        grad_outputs = (grad_outputs,)
     if len(grad_outputs) != len(outputs):
-        raise ValueError("grad_outputs must match outputs one for one")
+        raise ValueError(f"grad_outputs must match outputs one for one: {len(grad_outputs)} for "
+                         f"{len(outputs)} outputs")
     seeds = [_seed(out, g, create_graph) for out, g in zip(outputs, grad_outputs)]
     found = _backpropagate(list(outputs), seeds, create_graph, store=False, wanted=inputs)
     result = []
@@ -562,24 +572,28 @@ def topological_order(*roots: Tensor) -> list[Tensor]:
     an explicit stack replaces the seed's recursion, so a 100,000-op chain is fine.
     """
     order: list[Tensor] = []
-    placed: set[Tensor] = set()  # tensors hash by identity (they define no __eq__)
-    entered: set[Tensor] = set()  # ops whose inputs are on the stack above them
+    seen: set[Tensor] = set()  # tensors hash by identity (they define no __eq__)
     # Only tensors go on the stack, no per-node tuples or iterators: on a long chain those all
-    # stay alive at once, and the garbage collector would scan them again and again.
+    # stay alive at once, and the garbage collector would scan them again and again. An op
+    # whose inputs are being searched waits under a None: when the None comes back to the
+    # top, its inputs are all placed, and so it is placed next.
     stack = list(reversed(roots))
+    push, pop, place = stack.append, stack.pop, order.append
     while stack:
-        node = stack[-1]
-        if node in placed:  # reached again by another path
-            stack.pop()
-        elif node in entered or node._ctx is None:  # its inputs are placed (a leaf has none)
-            stack.pop()
-            placed.add(node)
-            order.append(node)
-        else:
-            entered.add(node)
-            for child in reversed(node._ctx.args):  # the first input is searched first
-                if child not in placed:
-                    stack.append(child)
+        node = pop()
+        if node is None:
+            place(pop())
+        elif node not in seen:  # (a node reached again by another path is already placed)
+            seen.add(node)
+            ctx = node._ctx
+            if ctx is None:  # a leaf: nothing to search
+                place(node)
+            else:
+                push(node)
+                push(None)
+                for child in reversed(ctx.args):  # the first input is searched first
+                    if child not in seen:
+                        push(child)
     return order
 
 

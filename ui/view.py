@@ -548,10 +548,13 @@ def read_range(lo_values: list[str], hi_values: list[str],
 # ---- operations ---------------------------------------------------------------------------------
 
 
-def operations_table(ops) -> dict[str, list[str]]:
-    """The reference table's columns, from catalog.operations()."""
-    return {"op": [o.name for o in ops], "symbol": [o.symbol for o in ops],
-            "formula": [o.formula for o in ops], "derivative": [o.derivative for o in ops]}
+def operations_table(ops) -> str:
+    """The reference table as Markdown, from catalog.operations(): each op's name, its symbol in the
+    graph, and its derivative rule as inline math. (A data frame cut the rules off at 1024 px and
+    cannot render math; Markdown wraps to the page.)"""
+    rows = ["| op | in the graph | derivative rule |", "| --- | :---: | --- |"]
+    rows += [f"| {o.name} | {o.symbol} | ${o.latex}$ |" for o in ops]
+    return "\n".join(rows)
 
 
 def paragraphs(text: str) -> str:
