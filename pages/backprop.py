@@ -4,7 +4,7 @@ import streamlit as st
 
 from lessons import catalog, viz
 from tinytorch import Tensor, trace_backward
-from ui import view, widgets
+from ui import live, view, widgets
 
 widgets.require_app_navigation()
 
@@ -50,7 +50,7 @@ else:
             f"Its gradient is complete now (every node that uses it has run), so it can be passed on: "
             f"upstream gradient × local derivative = contribution to each input.", icon=":material/east:")
 
-widgets.show_graph(y, v.expr, highlight=highlight, grads=received, present=v.present)
+live.graph(y, v.expr, highlight=highlight, grads=received, present=v.present)
 
 if step >= 2:
     rows = []

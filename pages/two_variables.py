@@ -3,7 +3,7 @@
 import streamlit as st
 
 from lessons import page_plots, viz
-from ui import compute, view, widgets
+from ui import compute, live, view, widgets
 
 widgets.require_app_navigation()
 
@@ -33,7 +33,7 @@ numbers[0].metric("f(x, y)", viz.format_number(f0))
 numbers[1].metric("∂f/∂x, by backprop", viz.format_number(fx))
 numbers[2].metric("∂f/∂y, by backprop", viz.format_number(fy))
 
-widgets.show_graph(out, expr, dim=stale)
+live.graph(out, expr, dim=stale)
 
 config = {"displaylogo": False}
 grid = compute.surface_grid(expr.text, view.XY_RANGE, view.XY_RANGE)

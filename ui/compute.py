@@ -9,13 +9,16 @@ that session's st.session_state instead.
 
 from __future__ import annotations
 
+import json
 import shutil
 from dataclasses import dataclass
+from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 import streamlit as st
 
-from lessons import catalog, curves, datasets, descent, surface, viz
+from lessons import catalog, curves, datasets, descent, live, plots, surface, sweep, viz
 from tinytorch import Tensor, grad, nn, no_grad
 from tinytorch.expr import Expression, parse
 from ui import view
@@ -46,6 +49,68 @@ def graph_picture(canonical: str, variables: tuple[str, ...], theme: str, dim: b
     expr = parsed(canonical, variables)
     y = expr(**{name: Tensor([0.5]) for name in variables})
     return viz.picture(y, theme=theme, dim=dim, highlight=highlight)
+
+
+class Blob(NamedTuple):
+    """What a live view receives once per function (lessons/live.py packs it)."""
+
+    key: str  # names it on the page
+    data: bytes
+    drawn: bool  # False where `dot` is not installed: no picture in it
+
+
+@st.cache_resource(max_entries=64, show_spinner=False)
+def live_blob(canonical: str, lo: float, hi: float, second: bool, check: bool) -> Blob:
+    """The Playground's live view of f over [lo, hi]: the picture, the plot, and every node's
+    numbers at every slider position from one vectorised pass (lessons/sweep.py)."""
+    expr = parsed(canonical)
+    step = view.slider_step(lo, hi)
+    xs = sweep.positions(lo, hi, step)
+    swept = sweep.sweep(lambda x: expr(x=x), xs, second=second)
+    svg = graph_picture(canonical, ("x",), "light")
+    curve = sampled(canonical, lo, hi, second)
+    fd = finite_differences(canonical, lo, hi) if check else None
+    # The point and its tangent are the browser's to move: drawn here at the first position.
+    light, dark = (json.loads(plots.function_figure(curve, float(xs[0]), float(swept.f[0]), float(swept.df[0]),
+                                                    show_second=second, check=fd, theme=theme).to_json())
+                   for theme in ("light", "dark"))
+    key = live.blob_id("live", canonical, lo, hi, second, check)
+    return Blob(key, live.live_blob(swept, svg or "", light, dark, key, float(xs[1] - xs[0])), svg is not None)
+
+
+@st.cache_resource(max_entries=128, show_spinner=False)
+def graph_blob(canonical: str, variables: tuple[str, ...]) -> Blob:
+    """The graph of a function without a slider (backprop, two variables): picture and nodes."""
+    expr = parsed(canonical, variables)
+    y = expr(**{name: Tensor([0.5]) for name in variables})
+    svg = graph_picture(canonical, variables, "light")
+    key = live.blob_id("graph", canonical, variables)
+    return Blob(key, live.graph_blob(viz.graph_nodes(y, local=False), svg or "", key), svg is not None)
+
+
+def plot_marks(curve: curves.Curve, x: float, f0: float | None, slope: float | None, second: bool,
+               check: np.ndarray | None) -> dict[str, dict]:
+    """The point and the tangent at exactly x as the plot draws them ({"point": {x, y, name},
+    "tangent": {...}}), for the live view to start from. Non-finite numbers are None."""
+    nan = float("nan")
+    figure = plots.function_figure(curve, x, nan if f0 is None else f0, nan if slope is None else slope,
+                                   show_second=second, check=check)
+    marks = {}
+    for trace in figure.data:
+        role = live.mark_role(trace.name or "", trace.mode or "")
+        if role:
+            marks[role] = {"x": [float(v) for v in trace.x],
+                           "y": [float(v) if np.isfinite(v) else None for v in np.asarray(trace.y, dtype=float)],
+                           "name": trace.name}
+    return marks
+
+
+@st.cache_resource(show_spinner=False)
+def plotly_script() -> str | None:
+    """The file name of the plotly.js chunk Streamlit serves for st.plotly_chart (under its
+    static/js/), which the live view imports for its plot; None if this Streamlit has none."""
+    found = sorted((Path(st.__file__).parent / "static" / "static" / "js").glob("PlotlyChart.*.js"))
+    return found[0].name if len(found) == 1 else None
 
 
 @st.cache_resource(max_entries=64, show_spinner=False)

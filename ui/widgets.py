@@ -8,13 +8,12 @@ student moves between pages.
 
 from __future__ import annotations
 
-import base64
 from dataclasses import dataclass
 from types import MappingProxyType
 
 import streamlit as st
 
-from lessons import descent, viz
+from lessons import descent
 from tinytorch.expr import Expression, ExpressionError
 from ui import compute, view
 from ui.presets import PRESETS
@@ -100,9 +99,10 @@ def range_inputs() -> tuple[tuple[float, float], str | None]:
     return view.checked_range(lo_asked, hi_asked)
 
 
-def function_controls(*, point: bool = True) -> FunctionView:
+def function_controls(*, point: bool = True, live: bool = False) -> FunctionView:
     """The controls every f(x) page shares, in the sidebar (the slider moves to the page in
-    presenter mode, where the sidebar is hidden)."""
+    presenter mode, where the sidebar is hidden). With `live`, the x slider is kept but hidden:
+    the page's live view (ui/live.py) has its own, and this one holds x for the session and the URL."""
     side = st.sidebar
     present = side.toggle("Presenter mode", key=view.PRESENT, help=view.PRESENT_HELP, **URL_BOUND)
     text, expr, error = function_box(side, present=present)
@@ -112,7 +112,7 @@ def function_controls(*, point: bool = True) -> FunctionView:
         check = st.toggle("Check f′ against finite differences", key=view.CHECK, **URL_BOUND)
     x = view.DEFAULT_X
     if point:
-        where = st.container() if present else side
+        where = side.container(key="tt-hidden-x") if live else st.container() if present else side
         x = point_slider(where, "x", view.POINT, lo, hi, view.clamp(view.DEFAULT_X, lo, hi),
                          view.slider_step(lo, hi), number_format="%.3f")
     return FunctionView(text, expr, error, float(x), lo, hi, range_problem, second, check, present)
@@ -126,26 +126,6 @@ def show_expression_error(text: str, error: ExpressionError, variables: tuple[st
     st.code, never into Markdown, where it could format or link."""
     st.error(view.error_title(error.code, variables), icon=":material/error:")
     st.code(view.pointed(text, error.position) + "\n" + error.message, language=None, wrap_lines=True)
-
-
-def show_graph(output, expr: Expression, *, dim: bool = False, highlight: tuple[str, ...] = (), grads=None,
-               present: bool = False) -> None:
-    """The computation graph with every node's value and gradient.
-
-    Drawn by `dot` once per function (and style), then only its numbers change as the point
-    moves: the browser shows an image instead of laying the graph out again, which took it
-    0.3 s for a small graph and seconds for a long one. Without `dot` on the host, the browser
-    lays it out (st.graphviz_chart)."""
-    style = theme()
-    svg = compute.graph_picture(expr.text, expr.variables, style, dim, tuple(highlight))
-    width = "stretch" if present else "content"
-    if svg is None:
-        st.graphviz_chart(viz.to_digraph(output, highlight=highlight, dim=dim, theme=style, grads=grads), width=width)
-    else:
-        drawn = viz.fill(svg, viz.graph_nodes(output, grads, local=False))
-        # As a data URL: handed an SVG string, st.image scans it with a regex first (ms for a long graph).
-        st.image("data:image/svg+xml;base64," + base64.b64encode(drawn.encode()).decode(), width=width,
-                 alt="The computation graph: every value with its gradient")
 
 
 def theme() -> str:
@@ -162,7 +142,10 @@ def point_slider(container, label: str, key: str, lo: float, hi: float, default:
     kept = st.session_state.get(key)
     if kept is not None and not lo <= kept <= hi:
         st.session_state[key] = default
-    return container.slider(label, lo, hi, value=default, step=step, key=key, format=number_format, **URL_BOUND)
+    # A value set in the session (the live view's release, the clamp above) wins over `value`;
+    # passing both makes Streamlit log a warning.
+    value = None if key in st.session_state else default
+    return container.slider(label, lo, hi, value=value, step=step, key=key, format=number_format, **URL_BOUND)
 
 
 _BOXES = MappingProxyType({"success": st.success, "warning": st.warning, "error": st.error})
