@@ -180,8 +180,8 @@ const VIEW_HTML = `
       <button type="button" data-zoom="width" title="Fit the graph to the width">Fit width</button>
       <button type="button" data-zoom="all" title="Show the whole graph">Fit all</button>
       <button type="button" data-zoom="actual" title="Actual size">100%</button>
-      <button type="button" data-zoom="out" title="Zoom out" aria-label="Zoom out">−</button>
-      <button type="button" data-zoom="in" title="Zoom in" aria-label="Zoom in">+</button>
+      <button type="button" data-zoom="out" title="Zoom out" aria-label="Zoom the graph out">−</button>
+      <button type="button" data-zoom="in" title="Zoom in" aria-label="Zoom the graph in">+</button>
       <span class="tt-hint">Ctrl + scroll or pinch to zoom, drag to pan; click a box to trace it</span>
     </div>
     <div class="tt-viewport"><div class="tt-canvas"></div><div class="tt-empty" hidden></div></div>

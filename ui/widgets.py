@@ -142,10 +142,7 @@ def point_slider(container, label: str, key: str, lo: float, hi: float, default:
     kept = st.session_state.get(key)
     if kept is not None and not lo <= kept <= hi:
         st.session_state[key] = default
-    # A value set in the session (the live view's release, the clamp above) wins over `value`;
-    # passing both makes Streamlit log a warning.
-    value = None if key in st.session_state else default
-    return container.slider(label, lo, hi, value=value, step=step, key=key, format=number_format, **URL_BOUND)
+    return container.slider(label, lo, hi, value=default, step=step, key=key, format=number_format, **URL_BOUND)
 
 
 _BOXES = MappingProxyType({"success": st.success, "warning": st.warning, "error": st.error})
