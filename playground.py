@@ -10,6 +10,8 @@ from pathlib import Path
 
 import streamlit as st
 
+from ui import presenter, view
+
 # The icon is a file of ours: a material icon would be fetched from Google's font servers on
 # every page load (and fail on a machine without internet).
 st.set_page_config(page_title="tinytorch playground", page_icon=str(Path(__file__).parent / "ui" / "favicon.png"),
@@ -29,12 +31,7 @@ def _import_once() -> None:
 
 _import_once()
 
-pages = [
-    st.Page("pages/explore.py", title="Playground", icon=":material/function:", default=True),
-    st.Page("pages/backprop.py", title="Backprop step by step", icon=":material/footprint:"),
-    st.Page("pages/two_variables.py", title="Two variables", icon=":material/grid_on:"),
-    st.Page("pages/descent.py", title="Gradient descent", icon=":material/trending_down:"),
-    st.Page("pages/network.py", title="Train a tiny network", icon=":material/hub:"),
-    st.Page("pages/ops.py", title="Operations", icon=":material/menu_book:"),
-]
-st.navigation(pages).run()
+pages = [st.Page(page.path, title=page.title, icon=page.icon, default=i == 0) for i, page in enumerate(view.PAGES)]
+page = st.navigation(pages)
+presenter.toggle()  # the app's, not a page's: the mode stays on from page to page
+page.run()

@@ -9,8 +9,6 @@ from ui import live, view, widgets
 widgets.require_app_navigation()
 
 v = widgets.function_controls()
-if v.present:
-    widgets.presenter_style()
 st.title("Backprop, step by step")
 if v.error:
     widgets.show_expression_error(v.text, v.error)

@@ -3,13 +3,14 @@
 import streamlit as st
 
 from lessons import page_plots, viz
-from ui import compute, view, widgets
+from ui import compute, presenter, view, widgets
 
 widgets.require_app_navigation()
 
 # The f box and the plot range are the Playground's (same keys), so the function comes along.
-text, expr, error = widgets.function_box()
-with st.sidebar.expander("Plot range", expanded=False):
+places = presenter.controls()
+text, expr, error = widgets.function_box(places.bar, present=places.present)
+with places.side.expander("Plot range", expanded=places.present):
     (lo, hi), range_problem = widgets.range_inputs()
 theme = widgets.theme()
 

@@ -10,11 +10,7 @@ widgets.require_app_navigation()
 v = widgets.function_controls(live=True)
 st.html(live.HIDDEN_CSS)
 
-if v.present:
-    widgets.presenter_style()
-    st.button("Exit presenter mode", icon=":material/close_fullscreen:", key="leave",
-              on_click=lambda: st.session_state.update({view.PRESENT: False}))
-else:
+if not v.present:
     st.title("Backprop, live")
     st.caption("Every box is a value in the computation of f(x): its value and its gradient, ∂f/∂(box). "
                "Drag x and watch them change; the tangent's slope on the plot is x's gradient. Every slider "

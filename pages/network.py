@@ -4,11 +4,11 @@ import streamlit as st
 
 from lessons import datasets, page_plots, viz
 from tinytorch import nn
-from ui import compute, view, widgets
+from ui import compute, presenter, view, widgets
 
 widgets.require_app_navigation()
 
-side = st.sidebar
+side = presenter.controls().side
 settings = view.NetworkSettings(
     data=side.selectbox("Data set", datasets.DATASETS, key=view.DATASET, **widgets.URL_BOUND),
     noise=side.slider("Noise", 0.0, view.MAX_NOISE, view.DEFAULT_NOISE, view.NOISE_STEP, key=view.NOISE,

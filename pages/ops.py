@@ -2,9 +2,10 @@
 
 import streamlit as st
 
-from ui import compute, view, widgets
+from ui import compute, presenter, view, widgets
 
 widgets.require_app_navigation()
+presenter.controls(settings=False)  # presenter mode: the page menu and the way out, at the top
 
 ops = compute.operations()
 by_name = {op.name: op for op in ops}

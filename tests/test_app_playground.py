@@ -244,6 +244,7 @@ def test_presenter_mode_hides_the_controls_and_can_be_left():
     no_exception(at)
     assert not at.title and at.button(key="leave")
     assert live_view(at)["present"]
+    assert at.text_input(key="f").value == view.DEFAULT_FUNCTION  # the function stays editable, in the bar
     at.button(key="leave").click().run()
     assert at.title and not at.toggle(key="present").value
 

@@ -280,16 +280,36 @@ class Graph {
       const op = this.groups.get(n.id + "_op");
       if (op) op.setAttribute("data-node", n.id);
     }
+    this.fitLabels();
     this.focused = null;
-    this.sized = false;
+    this.auto = true;
   }
 
-  fitInitially() {
-    // Long graphs start at their width; small ones no larger than MAX_SCALE.
-    if (!this.svg || this.sized) return;
+  fitLabels() {
+    // `dot` placed each label for its own estimate of the font's width; the browser's font
+    // (Arial, Helvetica, Liberation Sans...) differs a little, and bold more. Centre every
+    // label in its shape, and squeeze the rare one that would spill over the border.
+    for (const g of this.svg.querySelectorAll("g.node")) {
+      const shape = g.querySelector("path, ellipse, polygon");
+      const label = g.querySelector("text");
+      if (!shape || !label) continue;
+      const box = shape.getBBox();
+      label.setAttribute("text-anchor", "middle");
+      label.setAttribute("x", String(box.x + box.width / 2));
+      const room = box.width - 10;
+      if (label.getComputedTextLength() > room) {
+        label.setAttribute("textLength", String(room));
+        label.setAttribute("lengthAdjust", "spacingAndGlyphs");
+      }
+    }
+  }
+
+  autoFit() {
+    // Until the student zooms or pans: long graphs at their width, small ones no larger than
+    // MAX_SCALE (again whenever the viewport changes size).
+    if (!this.svg || !this.auto) return;
     const vw = this.viewport.clientWidth;
     if (!vw) return;
-    this.sized = true;
     const cap = MAX_SCALE[this.present ? "present" : "normal"];
     const fitWidth = (vw - 16) / this.width;
     let scale = Math.min(fitWidth, cap);
@@ -299,8 +319,11 @@ class Graph {
       const want = this.height * scale + 16;
       this.viewport.style.height = `${Math.min(want, most)}px`;
       if (want > most) scale = Math.max(this.fitAll(), Math.min(scale, READABLE_SCALE));
-    } else if (this.height * scale + 16 > this.viewport.clientHeight) {
-      scale = Math.max(this.fitAll(), Math.min(scale, READABLE_SCALE));
+    } else {
+      this.viewport.style.height = "";  // presenter mode's height is the stylesheet's
+      if (this.height * scale + 16 > this.viewport.clientHeight) {
+        scale = Math.max(this.fitAll(), Math.min(scale, READABLE_SCALE));
+      }
     }
     this.zoomTo(scale);
   }
@@ -344,6 +367,7 @@ class Graph {
     el(this.root, ".tt-tools").addEventListener("click", (event) => {
       const how = event.target.closest("button")?.dataset.zoom;
       if (!how || !this.svg) return;
+      this.auto = false;
       const vw = this.viewport.clientWidth, vh = this.viewport.clientHeight;
       if (how === "width") {
         this.zoomTo((vw - 16) / this.width);
@@ -369,6 +393,7 @@ class Graph {
       const now = {x: event.clientX, y: event.clientY};
       pointers.set(event.pointerId, now);
       if (pointers.size === 2 && pinch) {
+        this.auto = false;
         const [a, b] = [...pointers.values()];
         const rect = this.viewport.getBoundingClientRect();
         this.zoomTo(pinch.scale * Math.hypot(a.x - b.x, a.y - b.y) / pinch.distance,
@@ -378,6 +403,7 @@ class Graph {
       }
       moved += Math.abs(now.x - last.x) + Math.abs(now.y - last.y);
       if (moved > 4) {
+        this.auto = false;
         if (!this.viewport.hasPointerCapture(event.pointerId)) this.viewport.setPointerCapture(event.pointerId);
         this.viewport.classList.add("tt-panning");
         this.panBy(now.x - last.x, now.y - last.y);
@@ -400,10 +426,12 @@ class Graph {
       const rect = this.viewport.getBoundingClientRect();
       if (event.ctrlKey || event.metaKey || this.present) {  // (a trackpad pinch arrives as ctrl + wheel)
         event.preventDefault();
+        this.auto = false;
         this.zoomTo(this.view.scale * Math.exp(-event.deltaY * 0.0015), event.clientX - rect.left,
           event.clientY - rect.top);
       } else if (Math.abs(event.deltaX) > Math.abs(event.deltaY)) {
         event.preventDefault();
+        this.auto = false;
         this.panBy(-event.deltaX, 0);
       } else {
         this.box.classList.add("tt-hinting");  // the page scrolls; say how to zoom
@@ -428,7 +456,7 @@ class Graph {
     });
     new ResizeObserver(() => {
       if (!this.svg) return;
-      if (!this.sized) this.fitInitially();
+      if (this.auto) this.autoFit();
       else this.panBy(0, 0);
     }).observe(this.viewport);
   }
@@ -585,7 +613,7 @@ class LiveView {
       this.render();
     }
     this.preparePlot(fresh);
-    requestAnimationFrame(() => this.graph.fitInitially());
+    requestAnimationFrame(() => this.graph.autoFit());
   }
 
   move(k) {
@@ -808,7 +836,7 @@ class GraphView {
       return numbers ? numbers[which === "v" ? 0 : 1] : "—";
     });
     this.graph.highlight(data.highlight || []);
-    requestAnimationFrame(() => this.graph.fitInitially());
+    requestAnimationFrame(() => this.graph.autoFit());
   }
 }
 

@@ -15,7 +15,7 @@ import streamlit as st
 
 from lessons import descent
 from tinytorch.expr import Expression, ExpressionError
-from ui import compute, view
+from ui import compute, presenter, view
 from ui.presets import PRESETS
 
 URL_BOUND = MappingProxyType({"bind": "query-params", "persist_state": "session"})
@@ -100,19 +100,20 @@ def range_inputs() -> tuple[tuple[float, float], str | None]:
 
 
 def function_controls(*, point: bool = True, live: bool = False) -> FunctionView:
-    """The controls every f(x) page shares, in the sidebar (the slider moves to the page in
-    presenter mode, where the sidebar is hidden). With `live`, the x slider is kept but hidden:
-    the page's live view (ui/live.py) has its own, and this one holds x for the session and the URL."""
-    side = st.sidebar
-    present = side.toggle("Presenter mode", key=view.PRESENT, help=view.PRESENT_HELP, **URL_BOUND)
-    text, expr, error = function_box(side, present=present)
-    with side.expander("Plot range and options", expanded=False):
+    """The controls every f(x) page shares, in the sidebar (in presenter mode the function and
+    the point go to the bar at the top, the rest to its settings). With `live`, the x slider is
+    kept but hidden: the page's live view (ui/live.py) has its own, and this one holds x for the
+    session and the URL."""
+    places = presenter.controls()
+    present, side = places.present, places.side
+    text, expr, error = function_box(places.bar, present=present)
+    with side.expander("Plot range and options", expanded=present):
         (lo, hi), range_problem = range_inputs()
         second = st.toggle("Show f″ (from the engine, differentiating f′)", key=view.SECOND, **URL_BOUND)
         check = st.toggle("Check f′ against finite differences", key=view.CHECK, **URL_BOUND)
     x = view.DEFAULT_X
     if point:
-        where = side.container(key="tt-hidden-x") if live else st.container() if present else side
+        where = side.container(key="tt-hidden-x") if live else places.bar
         x = point_slider(where, "x", view.POINT, lo, hi, view.clamp(view.DEFAULT_X, lo, hi),
                          view.slider_step(lo, hi), number_format="%.3f")
     return FunctionView(text, expr, error, float(x), lo, hi, range_problem, second, check, present)
@@ -153,17 +154,3 @@ def show_verdict(run: descent.DescentRun) -> None:
     (our words and numbers only)."""
     verdict = view.DESCENT_VERDICTS[run.status]
     _BOXES[verdict.box](f"**{verdict.heading}.** {run.message}", icon=verdict.icon)
-
-
-PRESENTER_CSS = """
-<style>
-  section[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"] { display: none; }
-  .block-container { padding-top: 1.5rem; max-width: 100%; }
-  .stSlider { font-size: 1.3rem; }
-</style>
-"""
-
-
-def presenter_style() -> None:
-    # Our own constant CSS (no user text): hides the controls, widens the page.
-    st.html(PRESENTER_CSS)
