@@ -42,17 +42,30 @@ _SPAN, _M_BIAS, _EXP_BIAS = 20000, 10000, 400
 
 
 def number_codes(values) -> np.ndarray:
-    """Each value as the int32 code of the text `format_number` writes for it."""
+    """Each value as the int32 code of the text `format_number` writes for it.
+
+    Numpy finds the four digits of almost every value at once; a value within a millionth of a
+    rounding tie, or at the ends of the float range, takes Python's correctly rounded "e" format
+    ("%.4g", format_number's, is defined by the same digits)."""
     values = np.asarray(values, dtype=np.float64).ravel()
     codes = np.zeros(values.size, dtype=np.int32)
     codes[np.isnan(values)] = 1
     codes[values == math.inf] = 2
     codes[values == -math.inf] = 3
     regular = np.flatnonzero(np.isfinite(values) & (values != 0))
-    for i, v in zip(regular.tolist(), values[regular].tolist()):
-        # Python's "e" format rounds correctly; "%.4g" (format_number) is defined by the same digits
-        mantissa, exponent = f"{v:.3e}".split("e")
-        codes[i] = (int(exponent) + _EXP_BIAS) * _SPAN + int(mantissa.replace(".", "")) + _M_BIAS
+    v = values[regular]
+    with np.errstate(all="ignore"):
+        size = np.abs(v)
+        exponent = np.floor(np.log10(size))
+        scaled = size / 10.0 ** (exponent - 3)  # 1000 <= scaled < 10000 when exponent is right
+        digits = np.rint(scaled)
+        settled = ((np.abs(scaled - np.floor(scaled) - 0.5) > 1e-6) & (digits >= 1000) & (digits <= 9999)
+                   & (np.abs(exponent) < 300))
+    mantissa = np.where(v < 0, -digits, digits)
+    codes[regular[settled]] = ((exponent[settled] + _EXP_BIAS) * _SPAN + mantissa[settled] + _M_BIAS).astype(np.int32)
+    for i, x in zip(regular[~settled].tolist(), v[~settled].tolist()):
+        m, e = f"{x:.3e}".split("e")
+        codes[i] = (int(e) + _EXP_BIAS) * _SPAN + int(m.replace(".", "")) + _M_BIAS
     return codes
 
 

@@ -253,12 +253,14 @@ def _value_label(node: NodeInfo, name: str, slots: bool = False) -> str:
         shown = _show(node.value)
         text = name if name == shown else f"{name} = {shown}"
         return f"<{_html(text)}>"
-    value = _slot(node.id, "v") if slots else _html(_show(node.value))
-    grad = _slot(node.id, "g") if slots else _html(_show(node.grad))
+    # (A slot holds its line's words too: `dot` measures the placeholder characters wide, and
+    # "value " plus a placeholder overflowed the cell once ids reached n100.)
+    value = _slot(node.id, "v") if slots else "value " + _html(_show(node.value))
+    grad = _slot(node.id, "g") if slots else "grad " + _html(_show(node.grad))
     return (f'<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="1">'
             f"<TR><TD><B>{_html(name)}</B></TD></TR>"
-            f'<TR><TD {_NUMBER_CELL}><FONT POINT-SIZE="12">value {value}</FONT></TD></TR>'
-            f'<TR><TD {_NUMBER_CELL}><FONT POINT-SIZE="12">grad {grad}</FONT></TD></TR>'
+            f'<TR><TD {_NUMBER_CELL}><FONT POINT-SIZE="12">{value}</FONT></TD></TR>'
+            f'<TR><TD {_NUMBER_CELL}><FONT POINT-SIZE="12">{grad}</FONT></TD></TR>'
             f"</TABLE>>")
 
 
@@ -400,12 +402,15 @@ def _compact(svg: str) -> str:
     return re.sub(r"(<svg\b[^>]*>)", rf"\1<style>text{{font-family:{_FONT}}}</style>", svg, count=1)
 
 
+SLOT_WORDS = MappingProxyType({"v": "value ", "g": "grad "})  # what a slot's line says before its number
+
+
 def fill(svg: str, nodes: list[NodeInfo]) -> str:
     """`picture`'s SVG with the values and gradients of `nodes` (from `graph_nodes`) written in."""
     numbers = {}
     for node in nodes:
-        numbers[node.id, "v"] = _html(_show(node.value))
-        numbers[node.id, "g"] = _html(_show(node.grad))
+        numbers[node.id, "v"] = SLOT_WORDS["v"] + _html(_show(node.value))
+        numbers[node.id, "g"] = SLOT_WORDS["g"] + _html(_show(node.grad))
     return re.sub(_SLOT, lambda m: numbers.get((m[1], m[2]), "?"), svg)
 
 

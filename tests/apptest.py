@@ -14,6 +14,7 @@ from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
 
 from lessons import live as packed
+from lessons import viz
 from ui import view
 
 ENTRY = Path(__file__).resolve().parent.parent / "playground.py"
@@ -76,7 +77,10 @@ _SLOT = re.compile("\ue000(n\\d+)([vg])\ue000")
 
 def _filled(svg: str, numbers: dict) -> str:
     """The blob's picture with the numbers written in, as ui/live.js writes them."""
-    return html.unescape(_SLOT.sub(lambda m: html.escape(numbers.get(m[1], ["?", "?"])[0 if m[2] == "v" else 1]), svg))
+    def number(m):
+        return viz.SLOT_WORDS[m[2]] + html.escape(numbers.get(m[1], ["?", "?"])[0 if m[2] == "v" else 1])
+
+    return html.unescape(_SLOT.sub(number, svg))
 
 
 def release(at: AppTest, x) -> AppTest:

@@ -14,6 +14,7 @@ const MAX_SCALE = {normal: 1.25, present: 1.6};  // largest starting zoom: text 
 const READABLE_SCALE = 0.875;  // 14 px numbers: a tall graph starts no smaller than this if it can
 const PT = 4 / 3;  // `dot` draws in points
 const SVG = "http://www.w3.org/2000/svg";
+const SLOT_WORDS = {v: "value ", g: "grad "};  // lessons/viz.py's SLOT_WORDS: a slot's line, before its number
 
 // ---- numbers: the text lessons/live.py's number_text writes -----------------------------------
 
@@ -264,7 +265,7 @@ class Graph {
     const mark = /\ue000(n\d+)([vg])\ue000/;
     for (const text of this.svg.querySelectorAll("text")) {
       const m = mark.exec(text.textContent);
-      if (m) this.slots.push({node: text.firstChild, prefix: text.textContent.slice(0, m.index), id: m[1], which: m[2], last: null});
+      if (m) this.slots.push({node: text.firstChild, prefix: SLOT_WORDS[m[2]], id: m[1], which: m[2], last: null});
     }
     this.groups = new Map();
     for (const g of this.svg.querySelectorAll("g.node, g.edge")) this.groups.set(g.id, g);
