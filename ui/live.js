@@ -1,5 +1,7 @@
-// The live view of ui/live.py. Every mount of the component on a page runs this one module, so
-// the mounts share `blobs` and `channels`:
+// The live view of ui/live.py. This module comes with the blob mount (whose message Streamlit
+// sends once and then caches); the view and table mounts are a few lines (ui/live_mount.js) that
+// hand their component to `mount` below, through window.__tinytorchLive, so every mount on the
+// page shares `blobs` and `channels`:
 //   a blob mount (bytes)  decodes what lessons/live.py packed and offers it under its key;
 //   a "live" view         draws the slider, the numbers, the graph and the plot, and moves x;
 //   a "graph" view        draws a graph with the numbers of one point and a highlight;
@@ -905,9 +907,8 @@ class Table {
   }
 }
 
-export default function (component) {
+function mountView(component) {
   const {data, parentElement} = component;
-  if (data instanceof Uint8Array || data instanceof ArrayBuffer) return receiveBlob(data, parentElement);
   if (!data || typeof data !== "object") return undefined;
   let view = views.get(parentElement);
   const Kind = {live: LiveView, graph: GraphView, table: Table}[data.role];
@@ -921,3 +922,14 @@ export default function (component) {
     if (view instanceof Table && view.key) channel(view.key).listeners.delete(view.listener);
   };
 }
+
+export default function (component) {
+  const {data, parentElement} = component;
+  if (data instanceof Uint8Array || data instanceof ArrayBuffer) return receiveBlob(data, parentElement);
+  return mountView(component);
+}
+
+// The small mounts wait in a queue until this module has loaded with the first blob.
+const hub = (window.__tinytorchLive ??= {queue: []});
+hub.mount = mountView;
+for (const waiting of hub.queue.splice(0)) waiting(mountView);

@@ -52,9 +52,14 @@ def theme_css() -> str:
 # Not in a shadow root (isolate_styles=False): plotly.js styles its plots (the mode bar, hover
 # labels) with rules it adds to the document's <head>, which a shadow root would keep out. Every
 # rule of ours starts with .tt, so nothing leaks onto the app.
-_COMPONENT = st.components.v2.component(
+# Streamlit sends a component's code and styles with every message of it: the blob mount, the
+# same on every rerun and so cached by the browser, carries them all; the view and the table,
+# sent again on every release, carry a few lines that hand over to it (ui/live_mount.js).
+_BLOB = st.components.v2.component(
     "tinytorch.live", css=theme_css() + "\n" + (_HERE / "live.css").read_text(encoding="utf-8"),
     js=(_HERE / "live.js").read_text(encoding="utf-8"), isolate_styles=False)
+_VIEW = st.components.v2.component(
+    "tinytorch.live_view", js=(_HERE / "live_mount.js").read_text(encoding="utf-8"), isolate_styles=False)
 
 BLOB, VIEW, TABLE = "live_blob", "live_view", "live_table"  # the mounts' keys
 RELEASED = "x"  # the event the view sends when x is let go
@@ -108,8 +113,8 @@ def show(v) -> curves.Curve:
     data = {"role": "live", "blob": blob.key, "x": v.x, "k": sweep.nearest(xs, v.x), "point": point,
             "present": v.present, "dim": v.stale, "second": v.second, "plotly": compute.plotly_script()}
     with st.container(gap=None, key="tt-live"):
-        _COMPONENT(key=BLOB, data=blob.data)
-        _COMPONENT(key=VIEW, data=data, **{f"on_{RELEASED}_change": functools.partial(_released, v.lo, v.hi, step)})
+        _BLOB(key=BLOB, data=blob.data)
+        _VIEW(key=VIEW, data=data, **{f"on_{RELEASED}_change": functools.partial(_released, v.lo, v.hi, step)})
     if not blob.drawn:  # no `dot` here: the browser lays the graph out, at the released x
         y, _, _, _ = compute.evaluate(v.expr, v.x)
         st.graphviz_chart(viz.to_digraph(y, dim=v.stale), width="content")
@@ -120,7 +125,7 @@ def node_table(v) -> None:
     """Every node of the live view's graph with its value, local derivatives and gradient at the
     view's x, following it as it moves; a clicked row and a clicked box light up together."""
     blob = compute.live_blob(v.expr.text, v.lo, v.hi, v.second, v.check)
-    _COMPONENT(key=TABLE, data={"role": "table", "blob": blob.key})
+    _VIEW(key=TABLE, data={"role": "table", "blob": blob.key})
 
 
 def graph(output, expr, *, dim: bool = False, highlight: tuple[str, ...] = (), grads=None,
@@ -134,6 +139,6 @@ def graph(output, expr, *, dim: bool = False, highlight: tuple[str, ...] = (), g
         return
     nodes = live.numbers(viz.graph_nodes(output, grads, local=False))
     with st.container(gap=None, key="tt-graph"):
-        _COMPONENT(key=BLOB, data=blob.data)
-        _COMPONENT(key=VIEW, data={"role": "graph", "blob": blob.key, "nodes": nodes, "highlight": list(highlight),
+        _BLOB(key=BLOB, data=blob.data)
+        _VIEW(key=VIEW, data={"role": "graph", "blob": blob.key, "nodes": nodes, "highlight": list(highlight),
                                    "dim": dim, "present": present})

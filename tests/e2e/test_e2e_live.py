@@ -23,13 +23,15 @@ pytestmark = pytest.mark.e2e
 
 LIVE_JS = Path(__file__).resolve().parents[2] / "ui" / "live.js"
 
+# Every change of the script's state, by the value it left (a short run can go from running back
+# to notRunning before an observer reads the attribute: the records keep both).
 WATCH_RERUNS_JS = """() => {
   const app = document.querySelector('[data-testid="stApp"]');
   window.__ttStates = [];
-  new MutationObserver(() => window.__ttStates.push(app.dataset.testScriptState))
-    .observe(app, {attributes: true, attributeFilter: ['data-test-script-state']});
+  new MutationObserver((records) => records.forEach((r) => window.__ttStates.push(r.oldValue)))
+    .observe(app, {attributes: true, attributeOldValue: true, attributeFilter: ['data-test-script-state']});
 }"""
-RERUNS_JS = "() => window.__ttStates.filter((s) => s === 'running').length"
+RERUNS_JS = "() => window.__ttStates.filter((s) => s === 'running').length"  # runs that ended
 POINT_JS = """() => { const c = document.querySelector('.tt-point');
   return c && c.style.display !== 'none' ? [Number(c.getAttribute('cx')), Number(c.getAttribute('cy'))] : null; }"""
 
