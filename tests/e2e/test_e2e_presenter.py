@@ -74,7 +74,11 @@ def test_a_short_functions_graph_text_is_large_enough_to_read_on_a_projector(app
     projector(app)
     app.open(f=text, x=0.5, present="true")
     app.page.locator(".tt-canvas svg g.node").first.wait_for()
-    app.page.wait_for_function("() => Number(document.querySelector('.tt-canvas svg').getAttribute('width')) > 0")
+    app.plot.locator(".legendtext").first.wait_for()  # the page has its final layout
+    app.settle()
+    # The starting zoom follows the viewport's size: wait until it has held still for a moment.
+    app.page.wait_for_function("""() => { const w = document.querySelector('.tt-canvas svg').getAttribute('width');
+      const still = window.__ttWidth === w && Number(w) > 0; window.__ttWidth = w; return still; }""", polling=250)
     size, height = app.page.evaluate(GRAPH_TEXT_JS)
     assert size >= 16, f"{text}: the graph's smallest text is {size:.1f} px"
     assert height >= 16, f"{text}: the graph's smallest text renders {height:.1f} px high"
