@@ -578,7 +578,7 @@ class LiveView {
     s.addEventListener("input", () => this.move(Number(s.value)));
     s.addEventListener("keydown", () => {
       clearTimeout(this.keyTimer);
-      this.keyTimer = setTimeout(() => this.commit(), COMMIT_AFTER_KEYS_MS);
+      this.keyTimer = setTimeout(() => { this.keyTimer = null; this.commit(); }, COMMIT_AFTER_KEYS_MS);
     });
   }
 
@@ -603,11 +603,13 @@ class LiveView {
       this.pending = null;
     }
     this.graph.present = !!data.present;
-    // Where the server says x is: taken unless the student is moving it, or it is an old
-    // answer to a release that has since moved on.
+    // Where the server says x is: taken unless the student has moved x since the last release
+    // (dragging, keys not yet paused, or a newer position not yet sent), or it answers an older
+    // release than the one in flight. A server's own move (a narrower range) is taken too.
     const acknowledged = this.pending !== null && Math.abs(data.x - this.pending) <= 1e-12 * Math.max(1, Math.abs(data.x));
     if (acknowledged) this.pending = null;
-    if (fresh || (!this.dragging && this.pending === null && (acknowledged || data.x !== this.shownX))) {
+    const moving = this.dragging || this.keyTimer !== null || this.k !== this.sentK;
+    if (fresh || (!moving && this.pending === null && (acknowledged || data.x !== this.shownX))) {
       this.k = data.k;
       this.slider.value = String(data.k);
       this.sentK = data.k;
@@ -629,6 +631,7 @@ class LiveView {
 
   commit() {
     clearTimeout(this.keyTimer);
+    this.keyTimer = null;
     if (!this.blob || this.k === this.sentK) return;
     this.sentK = this.k;
     this.pending = this.X[this.k];

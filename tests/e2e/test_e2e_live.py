@@ -95,13 +95,26 @@ def test_keys_move_x_at_once_and_one_rerun_writes_it_after_they_pause(app):
     app.wait_for_url_x(0.57)
     app.settle()
     assert reruns(app) == 1
+    # A key pressed the moment the URL changes, before the release's answer reaches the view:
+    # the answer must not pull x back.
+    for _ in range(3):
+        app.page.keyboard.press("ArrowLeft")
+        app.wait_for_url_x(round(app.shown_x(), 10))
+        app.page.keyboard.press("ArrowLeft")
+        app.expect_graph(BELL.expected(round(app.shown_x(), 10)))
+        app.wait_for_url_x(round(app.shown_x(), 10))
+    assert app.shown_x() == pytest.approx(0.51)
+    app.settle()
+    app.expect_graph(BELL.expected(0.51))
     app.page.keyboard.press("Home")
     app.expect_graph(BELL.expected(view.DEFAULT_RANGE[0]))
     app.page.keyboard.press("End")
     app.expect_graph(BELL.expected(view.DEFAULT_RANGE[1]))
     app.wait_for_url_x(view.DEFAULT_RANGE[1])
     app.settle()
-    assert reruns(app) == 2  # Home then End within the pause: one more
+    # One rerun per pause, not per key: 15 presses; 0.57, six single keys, then Home and End
+    # together (or apart, if this machine took longer than the pause between them).
+    assert 8 <= reruns(app) <= 9
     # A new session from the address bar shows the same view.
     app.page.goto(app.page.url)
     app.expect_graph(BELL.expected(view.DEFAULT_RANGE[1]))
