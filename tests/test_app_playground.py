@@ -273,3 +273,19 @@ def test_narrowing_the_range_brings_the_point_back_inside():
     slider = at.slider(key="x")
     assert slider.max == 5.0 and 0.0 <= slider.value <= 5.0
     assert metric(at, "f(x)") == format_number(slider.value**2)
+
+
+def test_without_dot_the_graph_is_drawn_by_the_browser_and_x_still_moves_live(monkeypatch):
+    import graphviz
+
+    def missing(*args, **kwargs):
+        raise graphviz.ExecutableNotFound(("dot",))
+
+    monkeypatch.setattr(graphviz.Digraph, "pipe", missing)
+    at = open_app(f="x^2 + 7x", x=0.5)  # a function no other test draws: nothing cached
+    no_exception(at)
+    assert not blob(at, live_view(at)["blob"])[0]["svg"]  # no picture for the view...
+    source = dot(at)  # ...so the browser lays the graph out (st.graphviz_chart), at the released x
+    assert "value 0.5" in source and f"grad {format_number(2 * 0.5 + 7)}" in source
+    header, floats, columns = blob(at, live_view(at)["blob"])
+    assert [live.number_text(int(c)) for c in columns[header["metrics"]["df"]]][:2] == ["1", "1.02"]  # still live

@@ -168,9 +168,10 @@ const VIEW_HTML = `
 <div class="tt" data-theme="light">
   <div class="tt-bar" hidden>
     <div class="tt-x">
-      <label class="tt-x-label" for="tt-slider"><i>x</i> =</label>
+      <label class="tt-x-label" for="tt-slider" title="Every position of this slider comes from one vectorised pass of the engine: the graph built once on all of them, one backward pass for every box's gradient at each. Drag, or use the arrow keys, Home and End."><i>x</i> =</label>
       <output class="tt-x-value" for="tt-slider"></output>
-      <input id="tt-slider" class="tt-slider" type="range" min="0" max="0" step="1" value="0" aria-label="x">
+      <input id="tt-slider" class="tt-slider" type="range" min="0" max="0" step="1" value="0" aria-label="x"
+        title="Every slider position's numbers come from one vectorised pass: nothing waits for the server as x moves">
     </div>
     <div class="tt-metrics">
       <div class="tt-metric" data-m="f"><div class="tt-metric-label">f(x)</div><div class="tt-metric-value"></div></div>
@@ -573,13 +574,21 @@ class LiveView {
       this.dragging = false;
       this.commit();
     };
-    window.addEventListener("pointerup", release);
-    window.addEventListener("pointercancel", release);
+    // On the window: the pointer may be let go anywhere once the thumb is held.
+    this.unwire = new AbortController();
+    window.addEventListener("pointerup", release, {signal: this.unwire.signal});
+    window.addEventListener("pointercancel", release, {signal: this.unwire.signal});
     s.addEventListener("input", () => this.move(Number(s.value)));
     s.addEventListener("keydown", () => {
       clearTimeout(this.keyTimer);
       this.keyTimer = setTimeout(() => { this.keyTimer = null; this.commit(); }, COMMIT_AFTER_KEYS_MS);
     });
+  }
+
+  destroy() {
+    this.unwire.abort();
+    clearTimeout(this.keyTimer);
+    clearTimeout(this.legendTimer);
   }
 
   async update(data, component) {
@@ -921,8 +930,9 @@ function mountView(component) {
     views.set(parentElement, view);
   }
   view.update(data, component).catch((error) => console.warn("tinytorch live view:", error));
-  return () => {
+  return () => {  // (Streamlit calls the last cleanup when the element goes away)
     if (view instanceof Table && view.key) channel(view.key).listeners.delete(view.listener);
+    if (view instanceof LiveView) view.destroy();
   };
 }
 

@@ -118,10 +118,10 @@ def test_every_page_has_the_bar_in_presenter_mode(app, path):
     projector(app)
     app.page.goto(app.url(path, present="true"))
     app.page.get_by_role("button", name="Exit").wait_for()
+    app.page.locator('[data-testid="stSidebar"]').wait_for(state="hidden")  # the mode's style has applied
     app.settle()
     for name in ("Pages", "Exit"):
         control = app.page.get_by_role("button", name=name)
         assert control.is_visible() and control.evaluate(UNCOVERED_JS), (path, name)
-    assert not app.page.locator('[data-testid="stSidebar"]').is_visible()
     assert app.query().get(view.PRESENT) == "true"
     app.assert_healthy()
