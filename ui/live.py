@@ -111,7 +111,7 @@ def show(v) -> curves.Curve:
     point = _point(v.expr, v.x, v.second)
     point["marks"] = compute.plot_marks(curve, v.x, point["fx"], point["dfx"], v.second, check)
     data = {"role": "live", "blob": blob.key, "x": v.x, "k": sweep.nearest(xs, v.x), "point": point,
-            "present": v.present, "dim": v.stale, "second": v.second, "plotly": compute.plotly_script()}
+            "present": v.present, "dim": v.stale, "plotly": compute.plotly_script()}
     with st.container(gap=None, key="tt-live"):
         _BLOB(key=BLOB, data=blob.data)
         _VIEW(key=VIEW, data=data, **{f"on_{RELEASED}_change": functools.partial(_released, v.lo, v.hi, step)})
