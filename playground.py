@@ -10,7 +10,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from ui import widgets
+from ui import links, presenter, view
 
 # The icon is a file of ours: a material icon would be fetched from Google's font servers on
 # every page load (and fail on a machine without internet).
@@ -31,16 +31,10 @@ def _import_once() -> None:
 
 _import_once()
 
-pages = [
-    st.Page("pages/explore.py", title="Playground", icon=":material/function:", default=True),
-    st.Page("pages/backprop.py", title="Backprop step by step", icon=":material/footprint:"),
-    st.Page("pages/two_variables.py", title="Two variables", icon=":material/grid_on:"),
-    st.Page("pages/descent.py", title="Gradient descent", icon=":material/trending_down:"),
-    st.Page("pages/network.py", title="Train a tiny network", icon=":material/hub:"),
-    st.Page("pages/ops.py", title="Operations", icon=":material/menu_book:"),
-]
+pages = [st.Page(page.path, title=page.title, icon=page.icon, default=i == 0) for i, page in enumerate(view.PAGES)]
 page = st.navigation(pages)
-widgets.open_link_notes(page.url_path)
-if asked := widgets.missing_page(pages):
-    widgets.leave_missing_page(asked, pages[0])
+links.open_link_notes(page.url_path)
+if asked := links.missing_page(pages):
+    links.leave_missing_page(asked, pages[0])
+presenter.toggle()  # the app's, not a page's: the mode stays on from page to page
 page.run()

@@ -1,11 +1,13 @@
-"""Warm reruns of the Playground page, as a slider move triggers them.
+"""Warm reruns: the Playground's when x is let go, and the backprop page's when "Next" is pressed.
 
-    python benchmarks/app.py [--moves 40]
+    python benchmarks/app.py [--moves 40] [--steps 20]
 
 Drives the app with Streamlit's AppTest (no browser): opens it, then moves the x slider and
-times each rerun (parse and curve come from the cache; the graph, the table and the figure
-are rebuilt). A baseline measured in the same run -- an empty Streamlit script's rerun -- shows
-how much of the time is Streamlit's own.
+times each rerun (parse, sweep and curve come from the cache; the view's point and the rest of
+the page are rebuilt). A baseline measured in the same run -- an empty Streamlit script's rerun
+-- shows how much of the time is Streamlit's own. Then the backprop page on a 149-op chain:
+its first run (the graph laid out by `dot`) and every "Next" after it (the same picture, its
+numbers and highlight sent again: no new layout).
 
 AppTest compiles the scripts again on every run (a fresh ScriptCache each time), which a
 running server does once; the benchmark shares one cache across runs, as the server does, so
@@ -60,6 +62,7 @@ def main() -> None:
     app_test.ScriptCache = local_script_runner.ScriptCache = lambda: shared
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--moves", type=int, default=40)
+    parser.add_argument("--steps", type=int, default=20)
     args = parser.parse_args()
     print(f"machine: {machine()}\n")
 
@@ -81,6 +84,34 @@ def main() -> None:
         shown = text if len(text) <= 40 else text[:37] + "..."
         print(f"   {shown:40s} {parse(text).node_count:>4} {median * 1e3:>7.1f}ms {p90 * 1e3:>7.1f}ms"
               f" {(median - baseline) * 1e3:>10.1f}ms")
+    backprop_steps(args.steps)
+
+
+CHAIN = "*".join(["x"] * 150)  # 149 ops: the most the parser allows of one op
+
+
+def backprop_steps(steps: int) -> None:
+    """The backprop page's first run and each "Next" on the 149-op chain."""
+    start = time.perf_counter()
+    at = AppTest.from_file(str(ROOT / "playground.py"), default_timeout=120)
+    at.query_params["f"] = CHAIN
+    at.switch_page("pages/backprop.py")
+    at.run()
+    first = time.perf_counter() - start
+    assert not at.exception, at.exception
+    times = []
+    for _ in range(steps):
+        following = [b for b in at.button if b.label == "Next"][0]
+        following.click()
+        start = time.perf_counter()
+        at.run()
+        times.append(time.perf_counter() - start)
+        assert not at.exception, at.exception
+    times.sort()
+    print(f"\nBackprop step by step on x*x*...*x ({parse(CHAIN).node_count} ops), AppTest")
+    print(f"   first run (layout included): {first:.2f} s")
+    print(f"   each Next after it: median {statistics.median(times) * 1e3:.0f} ms, "
+          f"max {times[-1] * 1e3:.0f} ms over {steps} steps (target: <= 200 ms)")
 
 
 if __name__ == "__main__":

@@ -1,4 +1,4 @@
-"""Soak: several students dragging sliders at once, for a while, against one server.
+"""Soak: several students moving x and letting it go at once, for a while, against one server.
 
     python benchmarks/soak.py [--sessions 5] [--seconds 60] [--with-large]
                               [--streamlit-arg=--runner.postScriptGC=false]
@@ -6,17 +6,19 @@
 Starts `streamlit run playground.py` on loopback and opens `--sessions` browser contexts in
 headless Chromium (each its own Streamlit session), each on one of the app's example functions
 (`--with-large` adds the 60-op function of browser_latency.py). Then, until `--seconds` have
-passed, every session moves its slider one step (turning back at the ends of a ±0.5 band) as
-soon as its graph shows its previous move: closed-loop, no think time, the most load that many
-students can make. The sessions run concurrently (Playwright's async API), so one slow page does
-not hold the others up.
+passed, every session moves its slider one step (turning back at the ends of a ±0.5 band) and
+lets it go, as soon as the address bar shows its previous release: closed-loop, no think time,
+the most load that many students can make. (Moving x costs the server nothing: the live view
+moves it in the browser. Each release is one rerun, after the view's pause for keys.) The
+sessions run concurrently (Playwright's async API), so one slow page does not hold the others up.
 
 Reports: errors (must be 0: console errors, page errors, websocket disconnects, moves not shown
 within 20 s, and at the end any Streamlit exception box or graph that does not show its own
-function's numbers at its own x), moves and reruns per second (reruns counted from the server's
-`script_finished` messages, including runs cut short by a newer one), move latency under load
-(key press to graph text, on the page's clock), the server's CPU use, and its memory: resident
-size at start and end and the peak (VmHWM). Exits 1 when there was any error.
+function's numbers at its own x), releases and reruns per second (reruns counted from the
+server's `script_finished` messages, including runs cut short by a newer one), release latency
+under load (key press to the new x in the address bar, which includes the view's pause for more
+keys), the server's CPU use, and its memory: resident size at start and end and the peak (VmHWM).
+Exits 1 when there was any error.
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ from urllib.parse import urlencode
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from browser_latency import INSTRUMENT_JS, LARGE  # noqa: E402
+from browser_latency import LARGE  # noqa: E402
 from timing import machine  # noqa: E402
 
 from benchmarks import browser as harness  # noqa: E402
@@ -45,6 +47,9 @@ from ui.presets import PRESETS  # noqa: E402
 BAND = 0.5  # each session moves within x0 ± BAND
 MOVE_TIMEOUT_MS = 20_000  # for a move to show up before it counts as an error
 STEP = view.slider_step(*view.DEFAULT_RANGE)
+# x in the address bar (Streamlit leaves the default value out)
+RELEASED_JS = """([x, fallback]) => { const v = new URLSearchParams(location.search).get('x');
+  return v === null ? x === fallback : Number(v) === x; }"""
 
 
 def expected_boxes(text: str, x: float) -> dict[str, tuple[str, str]]:
@@ -84,7 +89,6 @@ class Session:
 
     async def open(self, browser, server) -> None:
         context = await browser.new_context(viewport=harness.VIEWPORT)
-        await context.add_init_script(INSTRUMENT_JS)
         await harness.keep_on_machine_async(context, server.url)
         self.page = page = await context.new_page()
         page.on("console", lambda m: self.errors.append(f"console: {m.text}") if m.type == "error" else None)
@@ -94,7 +98,7 @@ class Session:
         await page.wait_for_function(harness.GRAPH_SHOWS_JS, arg=[["x", format_number(self.x0), None]],
                                      timeout=180_000, polling=harness.POLL_MS)
         await page.wait_for_function(harness.SETTLED_JS, timeout=180_000, polling=harness.POLL_MS)
-        await page.locator('[data-testid="stSlider"] input[type="range"][aria-label="x"]').focus()
+        await page.locator(".tt-slider").focus()
 
     async def drag(self, deadline: float) -> None:
         from playwright.async_api import TimeoutError as PlaywrightTimeout
@@ -105,15 +109,17 @@ class Session:
                 self.direction = -self.direction
             self.x = round(self.x + self.direction * STEP, 10)
             target = format_number(self.x)
-            await page.evaluate("(t) => window.__tt.arm(t)", target)
+            start = time.perf_counter()
             await page.keyboard.press("ArrowRight" if self.direction > 0 else "ArrowLeft")
-            try:
-                await page.wait_for_function("() => window.__tt.dom !== null", timeout=MOVE_TIMEOUT_MS,
+            try:  # at once in the browser, then in the URL once the release's rerun is done
+                await page.wait_for_function(harness.GRAPH_SHOWS_JS, arg=[["x", target, None]],
+                                             timeout=MOVE_TIMEOUT_MS, polling=harness.POLL_MS)
+                await page.wait_for_function(RELEASED_JS, arg=[self.x, view.DEFAULT_X], timeout=MOVE_TIMEOUT_MS,
                                              polling=harness.POLL_MS)
             except PlaywrightTimeout:
-                self.errors.append(f"x={target} not shown within {MOVE_TIMEOUT_MS / 1000:.0f} s")
+                self.errors.append(f"x={target} not shown or not released within {MOVE_TIMEOUT_MS / 1000:.0f} s")
                 continue
-            self.latencies_ms.append(await page.evaluate("() => window.__tt.dom - window.__tt.keys.at(-1)"))
+            self.latencies_ms.append((time.perf_counter() - start) * 1000)
 
     async def check_final(self) -> None:
         wanted = [[label, value, grad] for label, (value, grad) in expected_boxes(self.text, self.x).items()]
@@ -171,13 +177,14 @@ async def soak(args) -> int:
     print(f"errors: {len(errors)}")
     for e in errors[:20]:
         print("  " + e)
-    print(f"moves shown: {moves} ({moves / elapsed:.1f}/s); per session: "
+    print(f"releases: {moves} ({moves / elapsed:.1f}/s); per session: "
           + ", ".join(str(len(s.latencies_ms)) for s in sessions))
     print(f"reruns: {ok + cut} ({(ok + cut) / elapsed:.1f}/s), of which {cut} cut short by a newer one")
     latencies = [t for s in sessions for t in s.latencies_ms]
     if len(latencies) > 1:
         q = statistics.quantiles(latencies, n=100, method="inclusive")
-        print(f"move latency under load (key press to graph text): p50 {q[49]:.0f} ms, p95 {q[94]:.0f} ms")
+        print(f"release latency under load (key press to x in the address bar, with the view's pause for "
+              f"more keys): p50 {q[49]:.0f} ms, p95 {q[94]:.0f} ms")
     print(f"server CPU: {cpu:.1f} s in {elapsed:.0f} s ({100 * cpu / elapsed:.0f}% of one core), "
           f"{1000 * cpu / max(ok + cut, 1):.0f} ms per rerun")
     print(f"server memory: RSS {start_memory.get('VmRSS', 0) / 1024:.0f} MiB at start, "

@@ -25,7 +25,7 @@ from tinytorch.trace import local_derivatives
 from .palette import ROLES
 
 __all__ = ["NodeInfo", "THEMES", "fill", "format_number", "graph_nodes", "node_table", "op_symbol", "picture",
-           "to_digraph", "to_dot", "to_svg"]
+           "short_labels", "to_digraph", "to_dot", "to_svg"]
 
 
 # ---- numbers ------------------------------------------------------------------------------------
@@ -194,7 +194,8 @@ THEMES = MappingProxyType({
 })
 
 _FONT = "Helvetica,Arial,sans-serif"
-_MAX_LABEL = 36  # longer sub-expressions are cut with "…"; the node table shows them whole
+_MAX_LABEL = 36  # longer sub-expressions are shortened (`short_labels`); hover and the node table show them whole
+_HEAD = 12  # characters kept from the start of a shortened label; the rest of _MAX_LABEL from its end
 _EDGE_NAMES = "abcdefgh"  # operand names on the edges of ops with several inputs
 # HTML-like labels: markup characters become entities, and so do { } | (record syntax). `dot`
 # still expands \N, \G, \L... inside HTML text (even from the &#92; entity), so a backslash is
@@ -214,33 +215,56 @@ def _theme(theme: str) -> dict:
 
 def _html(text: str) -> str:
     """`text` made safe to place inside a graphviz HTML-like label."""
-    if len(text) > _MAX_LABEL:
-        text = text[: _MAX_LABEL - 1] + "…"
     return text.translate(_ESCAPES)
+
+
+def short_labels(nodes: Iterable[NodeInfo]) -> dict[str, str]:
+    """What each box is called in the picture: its label, or, past _MAX_LABEL characters, its
+    start and its end around a "…", which keeps a running sum's boxes apart (they differ in
+    what was added last). Two different labels never read the same: any that still collide
+    are numbered in graph order ("… #2"). The whole label is in the node table and on hover.
+    """
+    shown: dict[str, str] = {}
+    full: dict[str, str] = {}
+    for node in nodes:
+        text = node.label
+        shown[node.id] = text if len(text) <= _MAX_LABEL else f"{text[:_HEAD]}…{text[_HEAD - _MAX_LABEL + 1:]}"
+        full[node.id] = text
+    groups: dict[str, list[str]] = {}
+    for node_id, text in shown.items():
+        groups.setdefault(text, []).append(node_id)
+    for text, ids in groups.items():
+        if len({full[i] for i in ids}) > 1:  # different sub-expressions that shortened alike
+            for number, node_id in enumerate(ids, 1):
+                shown[node_id] = f"{text} #{number}"
+    return shown
 
 
 # The value and grad lines have a fixed size, wide enough for the longest number format_number
 # writes ("grad -1.235e+05"): a box then keeps its size when x moves, so the layout does not
 # depend on the numbers. `picture` relies on it to lay a graph out once and refill its numbers.
-_NUMBER_CELL = 'FIXEDSIZE="TRUE" WIDTH="104" HEIGHT="16" ALIGN="LEFT"'
+_NUMBER_CELL = 'FIXEDSIZE="TRUE" WIDTH="92" HEIGHT="16" ALIGN="LEFT"'
 
 
-def _value_label(node: NodeInfo, slots: bool = False) -> str:
-    """A value box's label. With `slots`, the numbers are placeholders that `fill` replaces.
+def _value_label(node: NodeInfo, name: str, slots: bool = False) -> str:
+    """A value box's label, the box called `name`. With `slots`, the numbers are placeholders
+    that `fill` replaces.
 
     A constant's box is small: its number (and its name, for pi or e), and no gradient line,
     since a constant needs none; its value never changes, so it needs no slot either.
     """
     if node.kind == "constant":
         shown = _show(node.value)
-        text = node.label if node.label == shown else f"{node.label} = {shown}"
+        text = name if name == shown else f"{name} = {shown}"
         return f"<{_html(text)}>"
-    value = _slot(node.id, "v") if slots else _html(_show(node.value))
-    grad = _slot(node.id, "g") if slots else _html(_show(node.grad))
+    # (A slot holds its line's words too: `dot` measures the placeholder characters wide, and
+    # "value " plus a placeholder overflowed the cell once ids reached n100.)
+    value = _slot(node.id, "v") if slots else "value " + _html(_show(node.value))
+    grad = _slot(node.id, "g") if slots else "grad " + _html(_show(node.grad))
     return (f'<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="1">'
-            f"<TR><TD><B>{_html(node.label)}</B></TD></TR>"
-            f'<TR><TD {_NUMBER_CELL}><FONT POINT-SIZE="12">value {value}</FONT></TD></TR>'
-            f'<TR><TD {_NUMBER_CELL}><FONT POINT-SIZE="12">grad {grad}</FONT></TD></TR>'
+            f"<TR><TD><B>{_html(name)}</B></TD></TR>"
+            f'<TR><TD {_NUMBER_CELL}><FONT POINT-SIZE="12">{value}</FONT></TD></TR>'
+            f'<TR><TD {_NUMBER_CELL}><FONT POINT-SIZE="12">{grad}</FONT></TD></TR>'
             f"</TABLE>>")
 
 
@@ -279,7 +303,10 @@ def _style(theme: str, kind: str, emphasised: bool, shape: str) -> str:
     if emphasised:
         border, width = palette["accent"], "4"
     style = f"rounded,filled{extra}" if shape == "box" else f"filled{extra}"
-    size = {} if shape == "box" else {"fontsize": "16", "margin": "0.03"}
+    # Small margins and minimum sizes (graphviz pads to 0.75 × 0.5 in by default): the graph's
+    # width sets how large its text can be on a projector.
+    size = {"margin": "0.06,0.03"} if shape == "box" else {"fontsize": "15", "margin": "0.01", "width": "0.3",
+                                                          "height": "0.3"}
     return _attrs(shape=shape, style=style, fillcolor=fill, color=border, fontcolor=text, penwidth=width,
                   **size)
 
@@ -310,16 +337,22 @@ def to_digraph(output: Tensor, *, highlight: Iterable[str] | None = None, dim: b
     # DOT lines are written here rather than with Digraph.node/edge: the library re-quotes every
     # attribute of every node, which made a 150-op graph take 20 ms instead of 2.
     body = []
-    for node in _records(output, local=False, grads=grads):
+    nodes = _records(output, local=False, grads=grads)
+    names = short_labels(nodes)
+    for node in nodes:
         hot = node.id in marked
         box_style = _STYLES[theme, "dim" if dim else node.kind, hot, "box"]
-        body.append(_line(node.id, f"label={_value_label(node, slots)}", box_style))
+        # id and class name each box, circle and edge in the SVG, so that a page can restyle
+        # and highlight them (theme, a backward step, a focused node) without a new layout.
+        body.append(_line(node.id, f"label={_value_label(node, names[node.id], slots)}", box_style,
+                          _attrs(id=node.id, **{"class": f"tt-{node.kind}"})))
         if node.op is None:
             continue
         op_id, symbol = f"{node.id}_op", op_symbol(node.op)
         op_style = _STYLES[theme, "dim" if dim else "op", hot, "circle" if len(symbol) <= 2 else "ellipse"]
-        body.append(_line(op_id, f"label=<{_html(symbol)}>", op_style))
-        body.append(_line(f"{op_id} -> {node.id}", accent if hot else ""))
+        body.append(_line(op_id, f"label=<{_html(symbol)}>", op_style, _attrs(id=op_id, **{"class": "tt-op"})))
+        # weight 2: a result sits right after its op circle, not a rank later with a gap between
+        body.append(_line(f"{op_id} -> {node.id}", accent if hot else "", _attrs(id=f"e_{node.id}", weight="2")))
         # One edge per use, so x*x shows two; with several operands each edge names its slot
         # (a, b: the order matters for − ÷ ^), which also tells repeated edges apart. A head
         # label, unlike a plain edge label, adds no rank to the layout (plain labels made
@@ -328,9 +361,10 @@ def to_digraph(output: Tensor, *, highlight: Iterable[str] | None = None, dim: b
         for slot, source in enumerate(node.inputs):
             body.append(_line(f"{source} -> {op_id}",
                               accent if hot and source in marked else "",
-                              _attrs(headlabel=_slot_name(slot)) if several else ""))
+                              _attrs(headlabel=_slot_name(slot)) if several else "",
+                              _attrs(id=f"e_{source}_{node.id}_{slot}")))
     return graphviz.Digraph(
-        graph_attr={"rankdir": "LR", "bgcolor": "transparent", "nodesep": "0.25", "ranksep": "0.4",
+        graph_attr={"rankdir": "LR", "bgcolor": "transparent", "nodesep": "0.2", "ranksep": "0.14",
                     "fontname": _FONT,
                     # Caps the x-placement search at one pass per node: an input used at every
                     # depth (x in a long sum) otherwise takes `dot` seconds to minutes.
@@ -376,12 +410,15 @@ def _compact(svg: str) -> str:
     return re.sub(r"(<svg\b[^>]*>)", rf"\1<style>text{{font-family:{_FONT}}}</style>", svg, count=1)
 
 
+SLOT_WORDS = MappingProxyType({"v": "value ", "g": "grad "})  # what a slot's line says before its number
+
+
 def fill(svg: str, nodes: list[NodeInfo]) -> str:
     """`picture`'s SVG with the values and gradients of `nodes` (from `graph_nodes`) written in."""
     numbers = {}
     for node in nodes:
-        numbers[node.id, "v"] = _html(_show(node.value))
-        numbers[node.id, "g"] = _html(_show(node.grad))
+        numbers[node.id, "v"] = SLOT_WORDS["v"] + _html(_show(node.value))
+        numbers[node.id, "g"] = SLOT_WORDS["g"] + _html(_show(node.grad))
     return re.sub(_SLOT, lambda m: numbers.get((m[1], m[2]), "?"), svg)
 
 

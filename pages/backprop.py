@@ -4,13 +4,11 @@ import streamlit as st
 
 from lessons import catalog, viz
 from tinytorch import Tensor, trace_backward
-from ui import rules, view, widgets
+from ui import links, live, rules, view, widgets
 
 widgets.require_app_navigation()
 
 v = widgets.function_controls()
-if v.present:
-    widgets.presenter_style()
 st.title("Backprop, step by step")
 if v.error:
     widgets.show_expression_error(v.text, v.error)
@@ -32,7 +30,7 @@ previous, slider, following = st.columns([1, 6, 1], vertical_alignment="bottom")
 previous.button("Previous", icon=":material/arrow_back:", on_click=_move, args=(-1,), width="stretch")
 following.button("Next", icon=":material/arrow_forward:", on_click=_move, args=(1,), width="stretch")
 step = slider.slider("Step", 0, last, help="0 is the forward pass; then one op per step, "
-                     "in the order the engine runs them.", **widgets.linked(view.STEP, high=last))
+                     "in the order the engine runs them.", **links.linked(view.STEP, high=last))
 
 received = trace.received(step)
 highlight = ()
@@ -50,7 +48,7 @@ else:
             f"Its gradient is complete now (every node that uses it has run), so it can be passed on: "
             f"upstream gradient × local derivative = contribution to each input.", icon=":material/east:")
 
-widgets.show_graph(y, v.expr, highlight=highlight, grads=received, present=v.present)
+live.graph(y, v.expr, highlight=highlight, grads=received, present=v.present)
 
 if step >= 2:
     rows = []

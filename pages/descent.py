@@ -3,14 +3,15 @@
 import streamlit as st
 
 from lessons import descent, page_plots, viz
-from ui import compute, view, widgets
+from ui import compute, links, presenter, view, widgets
 
 widgets.require_app_navigation()
 
 # The page's own function (a bowl at first: descent working is the first lesson); the plot range
 # is the Playground's (same keys).
-text, expr, error = widgets.function_box(spec=view.F_DESCENT)
-with st.sidebar.expander("Plot range", expanded=False):
+places = presenter.controls()
+text, expr, error = widgets.function_box(places.bar, present=places.present, spec=view.F_DESCENT)
+with places.side.expander("Plot range", expanded=places.present):
     (lo, hi), range_problem = widgets.range_inputs()
 theme = widgets.theme()
 
@@ -19,7 +20,7 @@ def _use_example() -> None:
     # A menu of examples, not a setting: it fills the function and the settings, then clears.
     chosen = st.session_state.get("descent_example")
     if chosen is not None:
-        widgets.assign({view.FUNCTION_DESCENT: chosen.text, view.START: chosen.x0, view.RATE: chosen.lr,
+        links.assign({view.FUNCTION_DESCENT: chosen.text, view.START: chosen.x0, view.RATE: chosen.lr,
                         view.STEPS: float(chosen.steps)})
         st.session_state["descent_example"] = None
 
@@ -31,11 +32,11 @@ st.caption("To find a minimum, step downhill: x ← x − lr·f′(x). Backprop 
 start, rate, count = st.columns(3)
 # No min/max on these inputs: Streamlit would silently drop an out-of-range value from a link;
 # descent.py checks them instead, and the page shows its message.
-x0 = start.number_input("Start x₀", format="%g", **widgets.bound(view.START, view.DEFAULT_START))
-lr = rate.number_input("Learning rate lr", step=0.01, format="%g", **widgets.bound(view.RATE, view.DEFAULT_RATE))
+x0 = start.number_input("Start x₀", format="%g", **links.bound(view.START, view.DEFAULT_START))
+lr = rate.number_input("Learning rate lr", step=0.01, format="%g", **links.bound(view.RATE, view.DEFAULT_RATE))
 # A float input: Streamlit's whole-number input turns a forged inf into int(inf) before the page runs.
 steps = view.whole(count.number_input("Steps", step=1.0, format="%g",
-                                      **widgets.bound(view.STEPS, float(view.DEFAULT_DESCENT_STEPS))))
+                                      **links.bound(view.STEPS, float(view.DEFAULT_DESCENT_STEPS))))
 st.pills("Try one", view.DESCENT_EXAMPLES, key="descent_example", format_func=lambda e: e.name,
          on_change=_use_example, help="Each fills in a function and settings: one run that converges, "
                                       "and the ways descent goes wrong.")
@@ -43,7 +44,7 @@ playground = st.session_state.get(view.F_OF_X.memory)  # the Playground's last g
 if playground and expr is not None and playground != expr.text:
     # st.button renders its label as Markdown: the function goes in as code, where nothing formats
     st.button(f"Descend on the Playground's function: `{playground}`", key="from_playground",
-              icon=":material/function:", on_click=widgets.assign, args=({view.FUNCTION_DESCENT: playground},))
+              icon=":material/function:", on_click=links.assign, args=({view.FUNCTION_DESCENT: playground},))
 
 if range_problem:
     st.warning(range_problem, icon=":material/straighten:")

@@ -2,22 +2,20 @@
 
 import streamlit as st
 
-from lessons import curves, plots, viz
-from ui import as_code, compute, view, widgets
+from lessons import curves, viz
+from ui import as_code, compute, links, live, view, widgets
 
 widgets.require_app_navigation()
 
-v = widgets.function_controls()
-theme = widgets.theme()
+v = widgets.function_controls(live=True)
+st.html(live.HIDDEN_CSS)
 
-if v.present:
-    widgets.presenter_style()
-    st.button("Exit presenter mode", icon=":material/close_fullscreen:", key="leave",
-              on_click=lambda: st.session_state.update({view.PRESENT: False}))
-else:
+if not v.present:
     st.title("Backprop, live")
     st.caption("Every box is a value in the computation of f(x): its value and its gradient, ∂f/∂(box). "
-               "Drag x and watch them change; the tangent's slope on the plot is x's gradient.")
+               "Drag x and watch them change; the tangent's slope on the plot is x's gradient. Every slider "
+               "position comes from one vectorised pass: the graph is built once on all of them, and one "
+               "backward pass gives every box's gradient at every position.")
 
 for problem in (v.range_problem, v.y_problem):
     if problem:
@@ -31,30 +29,16 @@ if v.stale:
             icon=":material/history:")
     st.code(v.expr.text, language=None)
 
-y, x, f0, slope = compute.evaluate(v.expr, v.x)
-numbers = st.columns(3 if v.second else 2)
-numbers[0].metric("f(x)", viz.format_number(f0))
-numbers[1].metric("f′(x), by backprop", viz.format_number(slope))
-if v.second:
-    numbers[2].metric("f″(x)", viz.format_number(compute.second_derivative(v.expr, v.x)))
-
-widgets.show_graph(y, v.expr, dim=v.stale, present=v.present)
-
-curve = compute.sampled(v.expr.text, v.lo, v.hi, v.second)
-check = compute.finite_differences(v.expr.text, v.lo, v.hi) if v.check else None
-figure = plots.function_figure(curve, v.x, f0, slope, show_second=v.second, check=check, theme=theme,
-                               y_range=v.y_range)
-if v.present:
-    figure.update_layout(height=620, font_size=20)
-st.plotly_chart(figure, theme=None, key="curves", config={"displaylogo": False})
+curve = live.show(v)
 for note in curves.nonfinite_summary(curve):
     st.caption(note)
 
 if not v.present:
-    if st.toggle("Show every node: value, local derivatives and gradient", **widgets.linked(view.TABLE)):
-        st.dataframe(viz.node_table(viz.graph_nodes(y)), hide_index=True, width="stretch")
+    if st.toggle("Show every node: value, local derivatives and gradient", **links.linked(view.TABLE)):
+        live.node_table(v)
+    y, _, f0, slope = compute.evaluate(v.expr, v.x)
     share, code, downloads = st.tabs(["Share this view", "Show as code", "Download"])
-    share.code(view.share_url(widgets.page_url(), v.share_params()), language=None, wrap_lines=True)
+    share.code(view.share_url(links.page_url(), v.share_params()), language=None, wrap_lines=True)
     share.caption("The link restores this function, point, range and options.")
     as_code.show_as_code(code, v.expr, v.x, f0, slope)
     with downloads:

@@ -4,43 +4,43 @@ import streamlit as st
 
 from lessons import datasets, network_graph, svg, training, training_plots
 from tinytorch import nn
-from ui import compute, view, widgets
+from ui import compute, links, presenter, view, widgets
 
 widgets.require_app_navigation()
 
 # Every setting of the run, in one place: each is a URL parameter, so a link reproduces the run.
-side, defaults = st.sidebar, view.NETWORK_DEFAULTS
+side, defaults = presenter.controls().side, view.NETWORK_DEFAULTS
 side.subheader("Data")
-data = side.selectbox("Data set", datasets.DATASETS, **widgets.linked(view.DATASET))
+data = side.selectbox("Data set", datasets.DATASETS, **links.linked(view.DATASET))
 noise = side.slider("Noise", 0.0, view.MAX_NOISE, step=view.NOISE_STEP,
-                    help="How far the points scatter around their shape.", **widgets.bound(view.NOISE, defaults.noise))
+                    help="How far the points scatter around their shape.", **links.bound(view.NOISE, defaults.noise))
 shares = training.TRAIN_SHARES
 train_share = side.slider("Training points", shares[0], shares[-1], step=shares[1] - shares[0], format="%d%%",
                           help="The share of the points the network trains on; the rest test it.",
-                          **widgets.bound(view.TRAIN_SHARE, defaults.train_share))
+                          **links.bound(view.TRAIN_SHARE, defaults.train_share))
 seed = side.number_input("Seed", 0, training.MAX_SEED, step=1,
                          help="Fixes the points, the split, the first weights and the order of the batches.",
-                         **widgets.bound(view.SEED, defaults.seed))
-side.button("New points and weights", key="reseed", icon=":material/casino:", on_click=widgets.assign,
+                         **links.bound(view.SEED, defaults.seed))
+side.button("New points and weights", key="reseed", icon=":material/casino:", on_click=links.assign,
             args=({view.SEED: (seed + 1) % (training.MAX_SEED + 1)},))
 side.subheader("Network")
-layers = side.slider("Hidden layers", 0, training.MAX_LAYERS, **widgets.bound(view.LAYERS, defaults.layers))
+layers = side.slider("Hidden layers", 0, training.MAX_LAYERS, **links.bound(view.LAYERS, defaults.layers))
 units = side.slider("Units per hidden layer", 1, training.MAX_UNITS, disabled=layers == 0,
-                    **widgets.bound(view.UNITS, defaults.units))
+                    **links.bound(view.UNITS, defaults.units))
 activation = side.radio("Activation", tuple(nn.ACTIVATIONS), horizontal=True,
-                        help="What each hidden unit applies to its weighted sum.", **widgets.linked(view.ACTIVATION))
+                        help="What each hidden unit applies to its weighted sum.", **links.linked(view.ACTIVATION))
 side.subheader("Training")
 optimizer = side.radio("Optimizer", tuple(nn.OPTIMIZERS), horizontal=True,
                        help="Adam scales each weight's step by its gradient's history; SGD is plain gradient "
-                            "descent.", **widgets.linked(view.OPTIMIZER))
+                            "descent.", **links.linked(view.OPTIMIZER))
 lr = side.select_slider("Learning rate", training.LEARNING_RATES, format_func="{:g}".format,
-                        **widgets.bound(view.NETWORK_RATE, defaults.lr))
+                        **links.bound(view.NETWORK_RATE, defaults.lr))
 l2 = side.select_slider("L2 regularisation", training.L2_RATES, format_func="{:g}".format,
                         help="Adds rate/2 · Σw² to the loss: every step also pulls each weight towards 0.",
-                        **widgets.bound(view.L2, defaults.l2))
+                        **links.bound(view.L2, defaults.l2))
 batch = side.slider("Batch size", 1, training.MAX_BATCH,
                     help="Training points per step; an epoch is one pass over all of them.",
-                    **widgets.bound(view.BATCH, defaults.batch))
+                    **links.bound(view.BATCH, defaults.batch))
 settings = training.Settings(data, noise, train_share, int(seed), layers, units, activation, optimizer, lr, l2, batch)
 theme = widgets.theme()
 
@@ -83,7 +83,7 @@ buttons[2].button("Reset", key="reset", on_click=compute.restart_network, args=(
                   icon=":material/restart_alt:", help="Back to the first weights (the same seed: the same run).")
 edges = buttons[3].radio("Edges show", network_graph.SHOWS, horizontal=True,
                          help="Each weight's value, or the gradient the last batch gave it.",
-                         **widgets.linked(view.EDGES))
+                         **links.linked(view.EDGES))
 
 
 def live() -> None:

@@ -2,9 +2,10 @@
 
 import streamlit as st
 
-from ui import compute, rules, view, widgets
+from ui import compute, links, presenter, rules, view, widgets
 
 widgets.require_app_navigation()
+presenter.controls(settings=False)  # presenter mode: the page menu and the way out, at the top
 
 ops = compute.operations()
 by_name = {op.name: op for op in ops}
@@ -16,7 +17,7 @@ st.caption("Every operation the engine knows, with its derivative rule. Nothing 
 st.markdown(view.operations_table(ops))  # Markdown, not a data frame: it wraps to the page and renders the math
 
 name = st.selectbox("Show the rule and the code of", tuple(by_name),
-                    **widgets.linked(view.OPERATION, choices=tuple(by_name), default=ops[0].name))
+                    **links.linked(view.OPERATION, choices=tuple(by_name), default=ops[0].name))
 info = by_name[name]
 st.subheader(f"{info.name}: {info.formula}")
 st.caption(f"The graph shows it as {info.symbol}.")

@@ -3,15 +3,15 @@
 import streamlit as st
 
 from lessons import page_plots, viz
-from ui import compute, view, widgets
+from ui import compute, live, presenter, view, widgets
 
 widgets.require_app_navigation()
 
-side = st.sidebar
-text, expr, error = widgets.function_box(side, spec=view.F_OF_XY)
+places = presenter.controls(settings=False)
+text, expr, error = widgets.function_box(places.bar, present=places.present, spec=view.F_OF_XY)
 # x is the Playground's point (same key), so a link or a page switch carries it over when it fits.
-x = widgets.point_slider(side, "x", view.POINT, *view.XY_RANGE, view.DEFAULT_X, view.XY_STEP)
-y = widgets.point_slider(side, "y", view.POINT_Y, *view.XY_RANGE, view.DEFAULT_Y, view.XY_STEP)
+x = widgets.point_slider(places.bar, "x", view.POINT, *view.XY_RANGE, view.DEFAULT_X, view.XY_STEP)
+y = widgets.point_slider(places.bar, "y", view.POINT_Y, *view.XY_RANGE, view.DEFAULT_Y, view.XY_STEP)
 theme = widgets.theme()
 
 st.title("Two variables")
@@ -33,7 +33,7 @@ numbers[0].metric("f(x, y)", viz.format_number(f0))
 numbers[1].metric("∂f/∂x, by backprop", viz.format_number(fx))
 numbers[2].metric("∂f/∂y, by backprop", viz.format_number(fy))
 
-widgets.show_graph(out, expr, dim=stale)
+live.graph(out, expr, dim=stale, present=places.present)
 
 config = {"displaylogo": False}
 grid = compute.surface_grid(expr.text, view.XY_RANGE, view.XY_RANGE)

@@ -15,6 +15,8 @@ import streamlit.testing.v1.app_test as app_test
 from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
 
+from lessons import live as packed
+from lessons import viz
 from ui import view
 
 ENTRY = Path(__file__).resolve().parent.parent / "playground.py"
@@ -47,18 +49,82 @@ def no_exception(at: AppTest) -> None:
     assert not at.exception, [e.message for e in at.exception]
 
 
+# ---- the live view (ui/live.py): what the browser receives, read as ui/live.js reads it ----------
+
+
+def views(at: AppTest) -> list[dict]:
+    """The data of every live-view mount that is not a blob: {"role": "live" | "graph" | "table", ...}."""
+    return [json.loads(e.proto.json) for e in at.get("bidi_component") if e.proto.WhichOneof("data") == "json"]
+
+
+def live_view(at: AppTest, role: str = "live") -> dict:
+    (data,) = [d for d in views(at) if d.get("role") == role]
+    return data
+
+
+def blob(at: AppTest, key: str | None = None) -> tuple[dict, list[np.ndarray], list[np.ndarray]]:
+    """The blob a view names (its header, float arrays and number-code columns), unpacked."""
+    found = {}
+    for e in at.get("bidi_component"):
+        if e.proto.WhichOneof("data") == "bytes":
+            unpacked = packed.unpack(e.proto.bytes)
+            found[unpacked[0]["id"]] = unpacked
+    if key is None:
+        (key,) = found
+    return found[key]
+
+
+_SLOT = re.compile("\ue000(n\\d+)([vg])\ue000")
+
+
+def _filled(svg: str, numbers: dict) -> str:
+    """The blob's picture with the numbers written in, as ui/live.js writes them."""
+    def number(m):
+        return viz.SLOT_WORDS[m[2]] + html.escape(numbers.get(m[1], ["?", "?"])[0 if m[2] == "v" else 1])
+
+    return html.unescape(_SLOT.sub(number, svg))
+
+
+def release(at: AppTest, x) -> AppTest:
+    """What the browser sends when x is let go on the live view (its "x" event), then the rerun."""
+    from streamlit.components.v2.bidi_component.main import _make_trigger_id
+    from streamlit.proto.WidgetStates_pb2 import WidgetState
+
+    (element,) = [e for e in at.get("bidi_component")
+                  if e.proto.WhichOneof("data") == "json" and json.loads(e.proto.json)["role"] == "live"]
+    states = at._tree.get_widget_states()  # AppTest has no API for a component's events
+    states.widgets.append(WidgetState(id=_make_trigger_id(element.proto.id, "events"),
+                                      json_trigger_value=json.dumps([{"event": "x", "value": x}])))
+    return at._run(states)
+
+
 def dot(at: AppTest) -> str:
-    """The computation graph as drawn: the SVG the server drew (an image), or, where `dot` is not
-    installed, the DOT source the browser lays out. Either holds "value 1.2" and "grad 6.32"."""
-    charts, images = at.get("graphviz_chart"), at.get("image")
-    assert len(charts) + len(images) == 1
+    """The computation graph as drawn: the live view's picture with the numbers the server sent
+    for its point, or, where `dot` is not installed, the DOT source the browser lays out. Either
+    holds "value 1.2" and "grad 6.32"."""
+    charts = at.get("graphviz_chart")
     if charts:
-        return charts[0].proto.spec
-    (image,) = images[0].proto.imgs
-    return html.unescape(base64.b64decode(image.url.split(",", 1)[1]).decode("utf-8"))
+        (chart,) = charts
+        return chart.proto.spec
+    (data,) = [d for d in views(at) if d["role"] in ("live", "graph")]
+    header = blob(at, data["blob"])[0]
+    return _filled(header["svg"], data["point"]["nodes"] if data["role"] == "live" else data["nodes"])
 
 
 def figure(at: AppTest, index: int = 0) -> dict:
+    """A Plotly figure of the page. On the Playground, index 0 is the live view's plot, with the
+    point and the tangent the server sent for its x (ui/live.js starts from them)."""
+    lives = [d for d in views(at) if d["role"] == "live"]
+    if lives:
+        if index == 0:
+            (data,) = lives
+            fig = blob(at, data["blob"])[0]["figure"]
+            for trace in fig["data"]:
+                role = packed.mark_role(trace.get("name", ""), trace.get("mode", ""))
+                if role:
+                    trace.update(data["point"]["marks"][role])
+            return fig
+        index -= 1
     return json.loads(at.get("plotly_chart")[index].proto.spec)
 
 
@@ -109,7 +175,14 @@ def names(fig: dict) -> list[str]:
     return [t.get("name", "") for t in fig["data"]]
 
 
+_LIVE_METRICS = {"f(x)": "f", "f′(x)": "df", "f″(x)": "d2f"}
+
+
 def metric(at: AppTest, label: str) -> str:
+    """A number above the graph: on the Playground, the one the live view shows at its x."""
+    lives = [d for d in views(at) if d["role"] == "live"]
+    if lives and label in _LIVE_METRICS:
+        return lives[0]["point"][_LIVE_METRICS[label]]
     (m,) = [m for m in at.metric if m.label.startswith(label)]
     return m.value
 

@@ -11,12 +11,12 @@ import math
 import os
 
 import pytest
-from apptest import ENTRY, no_exception, open_app
+from apptest import ENTRY, live_view, no_exception, open_app
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from streamlit.testing.v1 import AppTest
 
-from ui import view, widgets
+from ui import links, view
 
 PAGES = (view.PLAYGROUND, view.BACKPROP, view.TWO_VARIABLES, view.DESCENT, view.NETWORK, view.OPERATIONS)
 # A few examples per page in CI; TINYTORCH_LINK_EXAMPLES=200 for a long run.
@@ -132,9 +132,9 @@ def test_a_link_to_no_page_says_so_and_opens_the_playground_at_its_own_address()
     at._page_hash = "nosuchpage"  # what a tab sends for /nosuchpage (the browser test opens it for real)
     at.run()
     no_exception(at)
-    assert link_notes(at) == [widgets.MISSING_PAGE]
+    assert link_notes(at) == [links.MISSING_PAGE]
     assert at.text_input(key=view.FUNCTION).value == "x^2"  # the rest of the link came along
-    assert at.title[0].value == "Backprop, live" and at.get("image")  # the Playground itself
+    assert at.title[0].value == "Backprop, live" and live_view(at)  # the Playground itself
     assert at._finished_page_script_hash != "nosuchpage"
 
 

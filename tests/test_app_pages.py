@@ -22,8 +22,27 @@ NAVIGATION = [
 
 
 def test_the_navigation_lists_the_pages_in_teaching_order():
-    listed = re.findall(r'st\.Page\("([^"]+)", title="([^"]+)"', ENTRY.read_text(encoding="utf-8"))
-    assert listed == NAVIGATION
+    assert [(p.path, p.title) for p in view.PAGES] == NAVIGATION
+    assert "for i, page in enumerate(view.PAGES)" in ENTRY.read_text(encoding="utf-8")  # what playground.py lists
+    assert all((ROOT / p.path).is_file() for p in view.PAGES)
+
+
+@pytest.mark.parametrize("page", [page for page, _ in NAVIGATION])
+def test_presenter_mode_puts_the_controls_in_a_bar_on_every_page(page):
+    at = open_app(page, present="true")
+    no_exception(at)
+    assert at.toggle(key=view.PRESENT).value
+    assert at.button(key="leave")  # the way out
+    more = [] if page in ("pages/two_variables.py", "pages/ops.py") else ["Settings"]  # all in the bar there
+    assert [p.proto.popover.label for p in at.get("popover")] == ["Pages", *more]
+    assert [link.proto.label for link in at.get("page_link")] == [p.title for p in view.PAGES]
+    if page in ("pages/explore.py", "pages/backprop.py"):
+        assert at.text_input(key=view.FUNCTION).value == view.DEFAULT_FUNCTION  # editable, in the bar
+    if page == "pages/descent.py":  # its own function
+        assert at.text_input(key=view.FUNCTION_DESCENT).value == view.DEFAULT_DESCENT_FUNCTION
+    at.button(key="leave").click().run()
+    no_exception(at)
+    assert not at.toggle(key=view.PRESENT).value and not at.get("popover")
 
 
 def test_every_material_icon_the_app_uses_is_one_streamlit_knows():
@@ -66,3 +85,18 @@ def test_no_widget_is_given_a_default_and_a_value_from_the_code_in_one_run():
             at.switch_page(page).run()
             no_exception(at)
     assert not log, [r.getMessage() for r in log]
+
+
+def test_the_function_point_and_presenter_mode_follow_the_student_to_another_page():
+    # Streamlit drops a page's URL parameters on a page switch; ui/navigation.py carries them.
+    at = open_app(f="sin(x)*x", x=0.5, lo=-2, hi=2, present="true")
+    at.switch_page("pages/backprop.py").run()
+    no_exception(at)
+    assert at.text_input(key=view.FUNCTION).value == "sin(x)*x"
+    assert at.slider(key=view.POINT).value == 0.5 and at.slider(key=view.POINT).max == 2.0
+    assert at.toggle(key=view.PRESENT).value and at.button(key="leave")
+    assert {k: at.query_params[k] for k in (view.FUNCTION, view.POINT, view.PRESENT)} == \
+           {view.FUNCTION: "sin(x)*x", view.POINT: "0.5", view.PRESENT: "true"}
+    at.switch_page("pages/two_variables.py").run()
+    no_exception(at)
+    assert at.slider(key=view.POINT).value == 0.5  # the same x, on its own slider

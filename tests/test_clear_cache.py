@@ -25,9 +25,10 @@ def test_clear_cache_from_any_client_leaves_other_sessions_cached_results():
     probe = json.loads(done.stdout.strip().splitlines()[-1])
     # The clear_cache message was acted on: Streamlit's own cache (playground.py's imports) was emptied...
     assert probe["streamlit_entries_before"] > 0 and probe["streamlit_entries_after_clear"] == 0
-    # ...but the graph, the curve and the parsed function another tab had were not: all hits.
+    # ...but the live view (graph and numbers), the curve and the parsed function another tab had
+    # were not: all hits.
     assert probe["ours_after_clear"] == probe["ours_before"]
-    for name in ("parsed", "graph_picture", "sampled"):
+    for name in ("parsed", "live_blob", "sampled"):
         before, after = probe["info_before"][name], probe["info_after"][name]
         assert after["misses"] == before["misses"] and after["hits"] > before["hits"], name
     assert probe["errors"] == []
@@ -43,7 +44,7 @@ async def _probe() -> dict:
     port = serve_here()
 
     def info() -> dict:
-        return {name: CACHES[name].cache_info()._asdict() for name in ("parsed", "graph_picture", "sampled")}
+        return {name: CACHES[name].cache_info()._asdict() for name in ("parsed", "live_blob", "sampled")}
 
     def streamlit_entries() -> int:
         return len(cache_resource_api._resource_caches.get_stats())

@@ -49,6 +49,15 @@ def test_share_url_round_trips_the_view():
     assert "f=x%5E3%2B2x" in url  # as in the README's example link
 
 
+def test_query_values_and_the_shared_view():
+    assert view.query_values({"f": "x^2", "x": 0.1 + 0.2, "d2": True, "check": False, "y": None}) == \
+        {"f": "x^2", "x": "0.30000000000000004", "d2": "true"}
+    # Every shared key has the default its widget leaves out of the URL; presenter mode is not
+    # among them (the entry script's own widget, which Streamlit keeps across pages).
+    assert set(view.SHARED_DEFAULTS) == set(view.SHARED) and view.PRESENT not in view.SHARED
+    assert view.SHARED_DEFAULTS[view.FUNCTION] == view.DEFAULT_FUNCTION
+
+
 def test_share_url_keeps_hostile_text_inside_the_query():
     url = view.share_url("/", {"f": "x#<script>&y=1 "})
     assert parse_qs(urlsplit(url).query) == {"f": ["x#<script>&y=1 "]}

@@ -18,6 +18,7 @@ import tinytorch as tt
 from lessons import viz
 from lessons.viz import THEMES, format_number, graph_nodes, node_table, op_symbol, to_digraph, to_dot, to_svg
 from tinytorch import Tensor
+from tinytorch.expr import parse
 
 HAS_DOT = shutil.which("dot") is not None
 needs_dot = pytest.mark.skipif(not HAS_DOT, reason="graphviz's `dot` program is not installed")
@@ -193,12 +194,23 @@ def test_x_times_x_draws_two_distinct_edges():
     into_op = [e for e in edges(src) if e[:2] == ("n0", "n1_op")]
     assert len(into_op) == 2
     assert [attr(e[2], "headlabel") for e in into_op] == ["a", "b"]
-    assert [e for e in edges(src) if e[:2] == ("n1_op", "n1")] == [("n1_op", "n1", "")]
+    assert [attr(e[2], "id") for e in into_op] == ["e_n0_n1_0", "e_n0_n1_1"]  # each edge its own id
+    assert [e for e in edges(src) if e[:2] == ("n1_op", "n1")] == [("n1_op", "n1", 'id="e_n1" weight="2"')]
 
 
 def test_single_input_ops_have_unlabelled_edges():
     src = to_dot(tt.exp(Tensor([1.0])))
-    assert edges(src) == [("n1_op", "n1", ""), ("n0", "n1_op", "")]
+    assert edges(src) == [("n1_op", "n1", 'id="e_n1" weight="2"'), ("n0", "n1_op", 'id="e_n0_n1_0"')]
+
+
+def test_boxes_and_circles_carry_their_id_and_kind_for_styling():
+    src = to_dot(cubic())
+    for node in graph_nodes(cubic()):
+        line = node_line(src, node.id)
+        assert attr(line, "id") == node.id and attr(line, "class") == f"tt-{node.kind}"
+        if node.op:
+            line = node_line(src, f"{node.id}_op")
+            assert attr(line, "id") == f"{node.id}_op" and attr(line, "class") == "tt-op"
 
 
 @pytest.mark.parametrize("make, symbol", [
@@ -304,7 +316,33 @@ def test_long_labels_are_shortened_in_the_picture_only():
     y = labelled(x + 1.0, text)
     assert graph_nodes(y)[-1].label == text
     src = to_dot(y)
-    assert text not in src and text[:20] in src and "…" in src
+    shown = "sin(x)*exp(-…1+x^2)/(x^3+2*x)+cos(x)"  # its start and its end
+    assert text not in src and f"<B>{html.escape(shown, quote=False)}</B>" in src
+    assert len(shown) == viz._MAX_LABEL
+
+
+def test_a_running_sums_boxes_all_read_differently():
+    # Cut at the end, the eleven boxes of sin(x/1) + sin(x/2) + ... all read "sin(x/1)+sin(x/2)+…".
+    expr = parse("+".join(f"sin(x/{k})" for k in range(1, 13)))
+    nodes = graph_nodes(expr(x=Tensor([0.5])))
+    shown = viz.short_labels(nodes)
+    long = [n for n in nodes if len(n.label) > viz._MAX_LABEL]
+    assert len(long) >= 8
+    boxes = [shown[n.id] for n in nodes if n.kind != "constant"]  # (the numbers 1 to 12 are constants)
+    assert len(set(boxes)) == len(boxes)
+    assert all(len(shown[n.id]) <= viz._MAX_LABEL for n in nodes)
+
+
+def test_labels_that_still_collide_are_numbered():
+    expr = parse("*".join(["x"] * 60))  # x*x*...*x: every long box starts and ends the same
+    nodes = graph_nodes(expr(x=Tensor([0.5])))
+    shown = viz.short_labels(nodes)
+    values = [shown[n.id] for n in nodes]
+    assert len(set(values)) == len(values)  # every box reads differently
+    numbered = [v for v in values if " #" in v]
+    assert numbered and numbered[0].endswith(" #1")
+    assert {n.id: n.label for n in nodes if len(n.label) <= viz._MAX_LABEL} == \
+           {i: v for i, v in shown.items() if i in {n.id for n in nodes if len(n.label) <= viz._MAX_LABEL}}
 
 
 # ---- escaping: labels are user text ------------------------------------------------------------
@@ -353,7 +391,7 @@ def test_hostile_labels_are_escaped_in_the_source():
 def test_hostile_labels_render_as_text():
     y = hostile_graph()
     svg = graphviz.Source(to_dot(y)).pipe(format="svg").decode()
-    assert svg.count('class="node"') == len(HOSTILE) + len(HOSTILE) - 1  # boxes + circles
+    assert svg.count('class="node') == len(HOSTILE) + len(HOSTILE) - 1  # boxes + circles
     texts = [html_text(t) for t in re.findall(r"<text[^>]*>([^<]*)</text>", svg)]
     for label in HOSTILE:
         assert label.replace("\n", " ").replace("\x00", " ").replace("\t", " ") in texts
@@ -406,7 +444,7 @@ def test_a_150_op_graph_keeps_dot_layout_bounded():
 @needs_dot
 def test_dot_renders_a_long_graph_with_a_reused_input():
     svg = to_svg(chain(40)).decode()
-    assert svg.count('class="node"') == len(graph_nodes(chain(40))) + 120  # boxes + op circles
+    assert svg.count('class="node') == len(graph_nodes(chain(40))) + 120  # boxes + op circles
 
 
 def test_tinytorch_imports_only_numpy():

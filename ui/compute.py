@@ -13,19 +13,22 @@ layout (lessons/layout.py), and the cache budgets below.
 
 from __future__ import annotations
 
+import json
 import shutil
+from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 import streamlit as st
 
-from lessons import catalog, curves, descent, surface, training, viz
+from lessons import catalog, curves, descent, live, plots, surface, sweep, training, viz
 from tinytorch import Tensor, grad
 from tinytorch.expr import Expression, parse
 from ui import view
 from ui.cache import MiB, shared
 
 # ---- cached, shared by all sessions ----------------------------------------------------------
-# Each cache's budget, in entries and in bytes (120 MiB in all at most). A long formula's
+# Each cache's budget, in entries and in bytes (150 MiB in all at most). A long formula's
 # Expression is ~55 KB, a curve ~33 KB, a surface ~1 MB, a 150-op graph's SVG ~0.3 MB.
 
 
@@ -43,7 +46,7 @@ def sampled(canonical: str, lo: float, hi: float, second: bool) -> curves.Curve:
     return curves.sample(lambda x: expr(x=x), lo, hi, view.CURVE_POINTS, second=second)
 
 
-@shared(max_entries=128, max_bytes=48 * MiB)
+@shared(max_entries=128, max_bytes=32 * MiB)
 def graph_picture(canonical: str, variables: tuple[str, ...], theme: str, dim: bool = False,
                   highlight: tuple[str, ...] = ()) -> str | None:
     """The function's graph laid out once by `dot`, its numbers left as slots (`viz.picture`);
@@ -59,6 +62,71 @@ def graph_svg(expr: Expression, output: Tensor) -> str:
     picture, refilled, so a download never lays a graph out again."""
     svg = graph_picture(expr.text, expr.variables, "light")
     return viz.fill(svg, viz.graph_nodes(output, local=False))
+
+
+class Blob(NamedTuple):
+    """What a live view receives once per function (lessons/live.py packs it)."""
+
+    key: str  # names it on the page
+    data: bytes
+    drawn: bool  # False where `dot` is not installed: no picture in it
+
+
+@shared(max_entries=64, max_bytes=24 * MiB)
+def live_blob(canonical: str, lo: float, hi: float, second: bool, check: bool,
+              y_range: tuple[float | None, float | None] = (None, None)) -> Blob:
+    """The Playground's live view of f over [lo, hi]: the picture, the plot (its y range
+    `y_range`, each end None for automatic), and every node's numbers at every slider position
+    from one vectorised pass (lessons/sweep.py)."""
+    expr = parsed(canonical)
+    step = view.slider_step(lo, hi)
+    xs = sweep.positions(lo, hi, step)
+    swept = sweep.sweep(lambda x: expr(x=x), xs, second=second)
+    svg = graph_picture(canonical, ("x",), "light")
+    curve = sampled(canonical, lo, hi, second)
+    fd = finite_differences(canonical, lo, hi) if check else None
+    # The point and its tangent are the browser's to move: drawn here at the first position.
+    light, dark = (json.loads(plots.function_figure(curve, float(xs[0]), float(swept.f[0]), float(swept.df[0]),
+                                                    show_second=second, check=fd, theme=theme,
+                                                    y_range=y_range).to_json())
+                   for theme in ("light", "dark"))
+    key = live.blob_id("live", canonical, lo, hi, second, check, y_range)
+    return Blob(key, live.live_blob(swept, svg or "", light, dark, key, float(xs[1] - xs[0])), svg is not None)
+
+
+@shared(max_entries=128, max_bytes=16 * MiB)
+def graph_blob(canonical: str, variables: tuple[str, ...]) -> Blob:
+    """The graph of a function without a slider (backprop, two variables): picture and nodes."""
+    expr = parsed(canonical, variables)
+    y = expr(**{name: Tensor([0.5]) for name in variables})
+    svg = graph_picture(canonical, variables, "light")
+    key = live.blob_id("graph", canonical, variables)
+    return Blob(key, live.graph_blob(viz.graph_nodes(y, local=False), svg or "", key), svg is not None)
+
+
+def plot_marks(curve: curves.Curve, x: float, f0: float | None, slope: float | None, second: bool,
+               check: np.ndarray | None) -> dict[str, dict]:
+    """The point and the tangent at exactly x as the plot draws them ({"point": {x, y, name},
+    "tangent": {...}}), for the live view to start from. Non-finite numbers are None."""
+    nan = float("nan")
+    figure = plots.function_figure(curve, x, nan if f0 is None else f0, nan if slope is None else slope,
+                                   show_second=second, check=check)
+    marks = {}
+    for trace in figure.data:
+        role = live.mark_role(trace.name or "", trace.mode or "")
+        if role:
+            marks[role] = {"x": [float(v) for v in trace.x],
+                           "y": [float(v) if np.isfinite(v) else None for v in np.asarray(trace.y, dtype=float)],
+                           "name": trace.name}
+    return marks
+
+
+@shared(max_entries=1, max_bytes=1 * MiB)
+def plotly_script() -> str | None:
+    """The file name of the plotly.js chunk Streamlit serves for st.plotly_chart (under its
+    static/js/), which the live view imports for its plot; None if this Streamlit has none."""
+    found = sorted((Path(st.__file__).parent / "static" / "static" / "js").glob("PlotlyChart.*.js"))
+    return found[0].name if len(found) == 1 else None
 
 
 @shared(max_entries=64, max_bytes=8 * MiB)

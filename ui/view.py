@@ -30,6 +30,26 @@ FUNCTION_DESCENT, START, RATE, STEPS = "fmin", "x0", "lr", "steps"  # gradient d
 DATASET, NOISE, TRAIN_SHARE, SEED, LAYERS, UNITS = "data", "noise", "split", "seed", "layers", "units"
 ACTIVATION, OPTIMIZER, NETWORK_RATE, L2, BATCH, EDGES = "act", "opt", "nlr", "l2", "batch", "edges"
 OPERATION = "op"  # the operations reference
+# What the pages share, carried from page to page (ui/navigation.py): the function, the point,
+# the range and the options (a page's own settings, like the backprop step, stay on that page).
+SHARED = (FUNCTION, POINT, LOW, HIGH, SECOND, CHECK, FUNCTION_XY, POINT_Y)
+
+class PageSpec(NamedTuple):
+    """A page of the app, as playground.py's navigation and presenter mode's page menu list it."""
+
+    path: str
+    title: str
+    icon: str
+
+
+PAGES: tuple[PageSpec, ...] = (
+    PageSpec("pages/explore.py", "Playground", ":material/function:"),  # the default page
+    PageSpec("pages/backprop.py", "Backprop step by step", ":material/footprint:"),
+    PageSpec("pages/two_variables.py", "Two variables", ":material/grid_on:"),
+    PageSpec("pages/descent.py", "Gradient descent", ":material/trending_down:"),
+    PageSpec("pages/network.py", "Train a tiny network", ":material/hub:"),
+    PageSpec("pages/ops.py", "Operations", ":material/menu_book:"),
+)
 
 DEFAULT_FUNCTION = "x^3 + 2x"
 DEFAULT_X = 1.2
@@ -97,16 +117,21 @@ def clamp(x: float, lo: float, hi: float) -> float:
     return min(max(x, lo), hi)
 
 
-def share_url(page_url: str | None, params: dict[str, object]) -> str:
-    """The page's address with exactly these parameters (True as "true", as Streamlit's bound
-    toggles read it; False and None left out)."""
+def query_values(params: dict[str, object]) -> dict[str, str]:
+    """Parameters as a URL writes them: True as "true", as Streamlit's bound toggles read it;
+    floats in full; False and None left out."""
     query = {}
     for key, value in params.items():
         if value is False or value is None:
             continue
         query[key] = "true" if value is True else (repr(value) if isinstance(value, float) else str(value))
+    return query
+
+
+def share_url(page_url: str | None, params: dict[str, object]) -> str:
+    """The page's address with exactly these parameters (as `query_values` writes them)."""
     parts = urlsplit(page_url or "/")
-    return urlunsplit((parts.scheme, parts.netloc, parts.path or "/", urlencode(query), ""))
+    return urlunsplit((parts.scheme, parts.netloc, parts.path or "/", urlencode(query_values(params)), ""))
 
 
 # An error's caret: a window of the text around the position, never wrapped, so the caret stays
@@ -217,6 +242,12 @@ class FunctionBox(NamedTuple):
 FUNCTION_XY_HELP = ("A formula in x and y, in the same language as f(x): + − * / ^, 2x means 2*x, "
                     "sin cos exp log sqrt abs tanh ... max(a, b) min(a, b); constants pi and e.")
 DEFAULT_FUNCTION_XY = "x*y + sin(y)"
+DEFAULT_Y = 0.5
+
+# A URL-bound widget leaves its default value out of the URL.
+SHARED_DEFAULTS = MappingProxyType({FUNCTION: DEFAULT_FUNCTION, POINT: DEFAULT_X, LOW: DEFAULT_RANGE[0],
+                                    HIGH: DEFAULT_RANGE[1], SECOND: False, CHECK: False,
+                                    FUNCTION_XY: DEFAULT_FUNCTION_XY, POINT_Y: DEFAULT_Y})
 
 F_OF_X = FunctionBox(FUNCTION, ("x",), DEFAULT_FUNCTION, "f(x) =", "for example x^3 + 2x", FUNCTION_HELP,
                      "last_good_function", True)
@@ -228,7 +259,6 @@ F_OF_XY = FunctionBox(FUNCTION_XY, ("x", "y"), DEFAULT_FUNCTION_XY, "f(x, y) =",
 
 XY_RANGE = (-3.0, 3.0)  # both sliders and both axes of the contour plot
 XY_STEP = 0.01
-DEFAULT_Y = 0.5
 
 
 # ---- gradient descent ---------------------------------------------------------------------------
@@ -346,7 +376,7 @@ def weights_table(model: nn.MLP) -> dict[str, list]:
 
 # ---- links: every control bound to the URL, declared once ---------------------------------------
 # A link is untrusted text. Each control's parameter is checked here, before its widget reads it
-# (widgets.linked): a value that cannot be used gets a note naming the parameter and saying what
+# (links.linked): a value that cannot be used gets a note naming the parameter and saying what
 # is used instead, and never reaches Streamlit (whose int(inf) crashed the descent page).
 
 PLAYGROUND, BACKPROP, TWO_VARIABLES, DESCENT, NETWORK, OPERATIONS = (
@@ -385,7 +415,7 @@ LINK_PARAMS = MappingProxyType({p.key: p for p in (
     LinkParam(Y_HIGH, NUMBER, None, (PLAYGROUND, BACKPROP)),
     LinkParam(SECOND, SWITCH, False, (PLAYGROUND, BACKPROP)),
     LinkParam(CHECK, SWITCH, False, (PLAYGROUND, BACKPROP)),
-    LinkParam(PRESENT, SWITCH, False, (PLAYGROUND, BACKPROP)),
+    LinkParam(PRESENT, SWITCH, False, tuple(page.path for page in PAGES)),  # the entry script's toggle
     LinkParam(TABLE, SWITCH, False, (PLAYGROUND,)),
     LinkParam(STEP, WHOLE, 0, (BACKPROP,), low=0),  # high: the number of steps of the function's pass
     LinkParam(FUNCTION_XY, TEXT, DEFAULT_FUNCTION_XY, (TWO_VARIABLES,)),

@@ -147,8 +147,12 @@ class App:
         harness.wait_for_graph(self.page, expected, TIMEOUT_MS)
 
     def metrics(self) -> dict[str, str]:
-        return dict(zip(self.page.locator('[data-testid="stMetricLabel"]').all_inner_texts(),
-                        self.page.locator('[data-testid="stMetricValue"]').all_inner_texts()))
+        """The numbers above the graph: the live view's (the Playground) and Streamlit's st.metric."""
+        found = dict(zip(self.page.locator('[data-testid="stMetricLabel"]').all_inner_texts(),
+                         self.page.locator('[data-testid="stMetricValue"]').all_inner_texts()))
+        found.update(zip(self.page.locator(".tt-metric:not([hidden]) .tt-metric-label").all_inner_texts(),
+                         self.page.locator(".tt-metric:not([hidden]) .tt-metric-value").all_inner_texts()))
+        return found
 
     def query(self) -> dict[str, str]:
         return {k: v[-1] for k, v in parse_qs(urlsplit(self.page.url).query, keep_blank_values=True).items()}
@@ -159,8 +163,22 @@ class App:
 
     @property
     def slider(self):
-        """The x slider's thumb: a range input that takes the arrow keys."""
-        return self.page.locator('[data-testid="stSlider"] input[type="range"][aria-label="x"]')
+        """The live view's x slider (a range input over the slider positions; it takes the
+        arrow keys, Home and End, and the mouse)."""
+        return self.page.locator('.tt-slider[aria-label="x"]')
+
+    def shown_x(self) -> float:
+        """x as the live view shows it next to its slider."""
+        return float(self.page.locator(".tt-x-value").inner_text())
+
+    @property
+    def plot(self):
+        """The live view's Plotly plot."""
+        return self.page.locator(".tt-plot.js-plotly-plot")
+
+    def wait_for_url_x(self, x: float) -> None:
+        """Until the address bar holds ?x=<x> (written by the rerun after x is let go)."""
+        self.page.wait_for_url(lambda url: _query_x(url) is not None and abs(_query_x(url) - x) < 1e-9)
 
     # -- doing
     def type_function(self, text: str) -> None:
@@ -186,6 +204,14 @@ class App:
         assert not self.exceptions(), f"Streamlit showed an exception: {self.exceptions()}"
         assert not self.console_errors, f"browser console errors: {self.console_errors}; " \
                                         f"failed requests: {self.http_errors}"
+
+
+def _query_x(url: str) -> float | None:
+    values = parse_qs(urlsplit(url).query).get("x")
+    try:
+        return float(values[-1]) if values else None
+    except ValueError:
+        return None
 
 
 @pytest.fixture

@@ -51,7 +51,7 @@ def test_the_readme_run_command_works_in_a_fresh_venv(tmp_path, app_at):
             x = view.DEFAULT_X
             app.expect_graph({"x": (format_number(x), format_number(3 * x**2 + 2)),
                               "x^3+2x": (format_number(x**3 + 2 * x), "1")})
-            app.page.locator('[data-testid="stPlotlyChart"] .js-plotly-plot').wait_for()
+            app.plot.wait_for()  # the live view's plot, drawn with the plotly.js Streamlit serves
             app.assert_healthy()
             app.close()
     finally:

@@ -1,5 +1,5 @@
 """The Playground page in a real Chromium: links, typing, the slider's keys, bad input, the URL,
-and several sessions at once.
+and several sessions at once. (tests/e2e/test_e2e_live.py drives the live view itself.)
 
 Every expected number comes from a closed form written here (f and f′ by hand, with `math`),
 shown to 4 significant digits with the app's own `format_number`, and is compared with the
@@ -8,11 +8,10 @@ text that the browser drew in the graph's SVG, the metrics and the plot's legend
 
 from __future__ import annotations
 
-import math
-from dataclasses import dataclass
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from cases import BELL, DEFAULT, SIX, WAVE
 
 from lessons.viz import format_number
 from tinytorch import Tensor
@@ -25,45 +24,13 @@ pytestmark = pytest.mark.e2e
 STEP = view.slider_step(*view.DEFAULT_RANGE)  # 0.01 on the default range
 
 
-@dataclass(frozen=True)
-class Case:
-    text: str  # as typed
-    f: object  # closed forms
-    df: object
-
-    @property
-    def label(self) -> str:
-        """The output box's label: the canonical text."""
-        return parse(self.text).text
-
-    def expected(self, x: float) -> dict[str, tuple[str, str]]:
-        """The x box and the output box: values and gradients (d f / d output = 1)."""
-        return {"x": (format_number(x), format_number(self.df(x))),
-                self.label: (format_number(self.f(x)), "1")}
-
-
-sin, cos, exp, tanh = math.sin, math.cos, math.exp, math.tanh
-
-DEFAULT = Case(view.DEFAULT_FUNCTION, lambda x: x**3 + 2 * x, lambda x: 3 * x**2 + 2)
-WAVE = Case("x*sin(x) + x^2", lambda x: x * sin(x) + x * x, lambda x: sin(x) + x * cos(x) + 2 * x)
-BELL = Case("exp(-x^2)*x", lambda x: exp(-x * x) * x, lambda x: exp(-x * x) * (1 - 2 * x * x))
-SIX = [  # one per concurrent session: different functions and different points
-    (Case("x^2", lambda x: x * x, lambda x: 2 * x), 0.7),
-    (Case("sin(x)", sin, cos), -1.3),
-    (Case("exp(x)/2", lambda x: exp(x) / 2, lambda x: exp(x) / 2), 0.25),
-    (Case("x^3 - x", lambda x: x**3 - x, lambda x: 3 * x * x - 1), 1.9),
-    (Case("cos(x)*x", lambda x: cos(x) * x, lambda x: cos(x) - x * sin(x)), -2.2),
-    (Case("tanh(x) + 1", lambda x: tanh(x) + 1, lambda x: 1 - tanh(x) ** 2), 0.45),
-]
-
-
 def on_grid(x: float) -> float:
     """x as the slider holds it: a whole number of steps."""
     return round(round(x / STEP) * STEP, 10)
 
 
 def plot_legend(app) -> list[str]:
-    return app.page.locator('[data-testid="stPlotlyChart"] .js-plotly-plot .legendtext').all_text_contents()
+    return app.plot.locator(".legendtext").all_text_contents()
 
 
 def test_a_shared_link_shows_value_gradient_and_plot(app):
@@ -73,9 +40,9 @@ def test_a_shared_link_shows_value_gradient_and_plot(app):
     # The numbers above the graph, and the controls restored from the link.
     assert {format_number(WAVE.f(x)), format_number(WAVE.df(x))} <= set(app.metrics().values()), app.metrics()
     assert app.function_box.input_value() == WAVE.text
-    assert float(app.slider.input_value()) == x
+    assert app.shown_x() == x
     # Plotly drew the chart: its SVG has a legend naming the point and the tangent's slope.
-    chart = app.page.locator('[data-testid="stPlotlyChart"] .js-plotly-plot')
+    chart = app.plot
     chart.wait_for()
     legend = plot_legend(app)
     assert f"f({format_number(x)}) = {format_number(WAVE.f(x))}" in legend, legend
@@ -101,15 +68,13 @@ def test_arrow_keys_on_the_slider_move_the_numbers(app):
     x0 = 0.5
     app.open(f=WAVE.text, x=x0)
     app.expect_graph(WAVE.expected(x0))
-    # One key at a time, each answered before the next: a burst of presses can leave the graph
-    # one step behind the slider (a rare Streamlit race, seen once in CI; see docs/performance.md).
     x = x0
     for key, sign in [("ArrowRight", 1)] * 3 + [("ArrowLeft", -1)]:
         app.press_slider(key)
         x = on_grid(x + sign * STEP)
         app.expect_graph(WAVE.expected(x))
-    assert float(app.slider.input_value()) == pytest.approx(x)
-    assert float(app.query()["x"]) == pytest.approx(x)
+    assert app.shown_x() == pytest.approx(x)
+    app.wait_for_url_x(x)  # written once the keys pause
     # End jumps to the right end of the range.
     app.press_slider("End")
     app.expect_graph(WAVE.expected(view.DEFAULT_RANGE[1]))
@@ -145,11 +110,12 @@ def test_the_url_follows_the_function_and_restores_the_view(new_app):
     first.type_function(BELL.text)
     first.expect_graph(BELL.expected(view.DEFAULT_X))
     x = view.DEFAULT_X
-    for _ in range(4):  # one key at a time (see test_arrow_keys_on_the_slider_move_the_numbers)
+    for _ in range(4):
         first.press_slider("ArrowLeft")
         x = on_grid(x - STEP)
         first.expect_graph(BELL.expected(x))
-    first.page.wait_for_url(lambda url: "x=" in url)
+    first.wait_for_url_x(x)
+    first.settle()
     query = first.query()
     assert query["f"] == BELL.text
     assert float(query["x"]) == pytest.approx(x)
@@ -165,7 +131,7 @@ def test_the_url_follows_the_function_and_restores_the_view(new_app):
     second.expect_graph(BELL.expected(x))
     assert second.graph() == shown
     assert second.function_box.input_value() == BELL.text
-    assert float(second.slider.input_value()) == pytest.approx(x)
+    assert second.shown_x() == pytest.approx(x)
     second.assert_healthy()
 
 
@@ -175,8 +141,7 @@ def test_six_sessions_at_once_each_see_their_own_numbers(new_app):
         app.open(f=case.text, x=x, wait=False)
     for app, (case, x) in zip(apps, SIX):
         app.expect_graph(case.expected(x))
-    # Then all six move their sliders at once, in different ways: one key each, since a burst
-    # of keys in one session can leave its graph a step behind (a Streamlit race, see above).
+    # Then all six move their sliders at once, in different ways.
     lo, hi = view.DEFAULT_RANGE
     moves = [("ArrowRight", lambda x: on_grid(x + STEP)), ("ArrowLeft", lambda x: on_grid(x - STEP)),
              ("End", lambda x: hi), ("Home", lambda x: lo), ("ArrowLeft", lambda x: on_grid(x - STEP)),

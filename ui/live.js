@@ -1,0 +1,962 @@
+// The live view of ui/live.py. This module comes with the blob mount (whose message Streamlit
+// sends once and then caches); the view and table mounts are a few lines (ui/live_mount.js) that
+// hand their component to `mount` below, through window.__tinytorchLive, so every mount on the
+// page shares `blobs` and `channels`:
+//   a blob mount (bytes)  decodes what lessons/live.py packed and offers it under its key;
+//   a "live" view         draws the slider, the numbers, the graph and the plot, and moves x;
+//   a "graph" view        draws a graph with the numbers of one point and a highlight;
+//   a "table" mount       shows the node table of the live view with the same key.
+// Nothing here is fetched from another host: the plot uses the plotly.js that Streamlit serves.
+
+const FORMAT = 1;
+const SPECIAL = ["0", "nan", "∞", "−∞"];
+const SPAN = 20000, M_BIAS = 10000, EXP_BIAS = 400;  // lessons/live.py's number codes
+const COMMIT_AFTER_KEYS_MS = 400;  // keys pause this long, then x is written to the URL
+const MAX_SCALE = {normal: 1.25, present: 1.6};  // largest starting zoom: text at 20 / 25.6 px
+const READABLE_SCALE = 0.875;  // 14 px numbers: a tall graph starts no smaller than this if it can
+const PT = 4 / 3;  // `dot` draws in points
+const SVG = "http://www.w3.org/2000/svg";
+const SLOT_WORDS = {v: "value ", g: "grad "};  // lessons/viz.py's SLOT_WORDS: a slot's line, before its number
+
+// ---- numbers: the text lessons/live.py's number_text writes -----------------------------------
+
+export function numberText(code) {
+  if (code < 4) return SPECIAL[code];
+  const exponent = Math.floor(code / SPAN) - EXP_BIAS;
+  const mantissa = (code % SPAN) - M_BIAS;
+  const sign = mantissa < 0 ? "-" : "";
+  const digits = String(Math.abs(mantissa));
+  if (exponent >= -4 && exponent < 4) {
+    let whole, fraction;
+    if (exponent >= 0) {
+      whole = digits.slice(0, exponent + 1);
+      fraction = digits.slice(exponent + 1);
+    } else {
+      whole = "0";
+      fraction = "0".repeat(-exponent - 1) + digits;
+    }
+    fraction = fraction.replace(/0+$/, "");
+    return sign + whole + (fraction ? "." + fraction : "");
+  }
+  const fraction = digits.slice(1).replace(/0+$/, "");
+  const e = String(Math.abs(exponent)).padStart(2, "0");
+  return `${sign}${digits[0]}${fraction ? "." + fraction : ""}e${exponent < 0 ? "-" : "+"}${e}`;
+}
+
+// ---- blobs ----------------------------------------------------------------------------------
+
+const blobs = new Map();  // key -> {ready: Promise, resolve, value, holders}
+const held = new WeakMap();  // blob mount -> {bytes, key}
+
+function blobEntry(key) {
+  let entry = blobs.get(key);
+  if (!entry) {
+    let resolve;
+    const ready = new Promise((r) => { resolve = r; });
+    entry = {ready, resolve, value: null, holders: 0};
+    blobs.set(key, entry);
+  }
+  return entry;
+}
+
+function release(key) {
+  const entry = key && blobs.get(key);
+  if (entry && --entry.holders <= 0) blobs.delete(key);
+}
+
+async function gunzip(bytes) {
+  const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"));
+  return new Uint8Array(await new Response(stream).arrayBuffer());
+}
+
+export async function decode(bytes) {
+  const raw = await gunzip(bytes);
+  const length = new DataView(raw.buffer, raw.byteOffset, raw.byteLength).getUint32(0, true);
+  const header = JSON.parse(new TextDecoder().decode(raw.subarray(4, 4 + length)));
+  if (header.format !== FORMAT) throw new Error(`live view: blob format ${header.format}, expected ${FORMAT}`);
+  const n = header.n || 0;
+  let offset = 4 + length;
+  const floats = [];
+  for (let i = 0; i < header.floats; i++) {
+    floats.push(new Float64Array(raw.slice(offset, offset + 8 * n).buffer));
+    offset += 8 * n;
+  }
+  const total = header.columns * n;
+  const codes = new Int32Array(total);
+  const [p0, p1, p2, p3] = [0, 1, 2, 3].map((j) => offset + j * total);
+  for (let c = 0; c < header.columns; c++) {
+    let sum = 0;  // each column is sent as differences: add them up again
+    for (let i = c * n, end = i + n; i < end; i++) {
+      sum = (sum + (raw[p0 + i] | (raw[p1 + i] << 8) | (raw[p2 + i] << 16) | (raw[p3 + i] << 24))) | 0;
+      codes[i] = sum;
+    }
+  }
+  return {header, floats, codes, n, text: (column, k) => numberText(codes[column * n + k])};
+}
+
+function receiveBlob(bytes, host) {
+  const mine = held.get(host);
+  if (mine && mine.bytes === bytes) return undefined;  // the same blob again (a theme change)
+  const state = {bytes, key: null};
+  held.set(host, state);
+  decode(bytes).then((blob) => {
+    if (held.get(host) !== state) return;  // a newer blob arrived meanwhile
+    const entry = blobEntry(blob.header.id);
+    entry.holders++;
+    entry.value = blob;
+    entry.resolve(blob);
+    if (mine && mine.key && mine.key !== blob.header.id) release(mine.key);
+    state.key = blob.header.id;
+  }).catch((error) => console.warn("tinytorch live view:", error));
+  return () => release(held.get(host)?.key);
+}
+
+// ---- channels: the live view tells its node table what it shows -----------------------------
+
+const channels = new Map();  // blob key -> {listeners: Set, state}
+
+function channel(key) {
+  let ch = channels.get(key);
+  if (!ch) {
+    ch = {listeners: new Set(), state: null};
+    channels.set(key, ch);
+  }
+  return ch;
+}
+
+function publish(key, state) {
+  const ch = channel(key);
+  ch.state = state;
+  for (const listener of ch.listeners) listener(state);
+}
+
+// ---- Plotly: the bundle Streamlit itself serves for st.plotly_chart --------------------------
+
+let plotlyLoading = null;
+
+function loadPlotly(file) {
+  if (window.Plotly) return Promise.resolve(window.Plotly);
+  if (!file) return Promise.reject(new Error("no plotly.js chunk in this Streamlit"));
+  plotlyLoading ??= (async () => {
+    // Streamlit's own scripts are at <app>/static/js/; its PlotlyChart chunk sets window.Plotly.
+    const own = document.querySelector('script[type="module"][src*="/static/js/index."]');
+    const base = own ? own.src : new URL("static/js/", document.baseURI).href;
+    await import(new URL(file, base).href);
+    if (!window.Plotly) throw new Error("Streamlit's plotly chunk did not define Plotly");
+    return window.Plotly;
+  })();
+  return plotlyLoading;
+}
+
+// ---- the theme, from the CSS variables Streamlit gives every component -------------------------
+
+function isDark(element) {
+  const colour = getComputedStyle(element).getPropertyValue("--st-background-color").trim();
+  const probe = document.createElement("canvas").getContext("2d");
+  probe.fillStyle = "#fff";
+  probe.fillStyle = colour || "#fff";
+  const hex = probe.fillStyle;  // normalised to #rrggbb (or rgba(...))
+  const rgb = hex.startsWith("#") ? [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16))
+    : (hex.match(/[\d.]+/g) || [255, 255, 255]).slice(0, 3).map(Number);
+  const [r, g, b] = rgb.map((c) => c / 255);
+  return 0.2126 * r + 0.7152 * g + 0.0722 * b < 0.5;
+}
+
+// ---- the view --------------------------------------------------------------------------------
+
+const VIEW_HTML = `
+<div class="tt" data-theme="light">
+  <div class="tt-bar" hidden>
+    <div class="tt-x">
+      <label class="tt-x-label" for="tt-slider" title="Every position of this slider comes from one vectorised pass of the engine: the graph built once on all of them, one backward pass for every box's gradient at each. Drag, or use the arrow keys, Home and End."><i>x</i> =</label>
+      <output class="tt-x-value" for="tt-slider"></output>
+      <input id="tt-slider" class="tt-slider" type="range" min="0" max="0" step="1" value="0" aria-label="x"
+        title="Every slider position's numbers come from one vectorised pass: nothing waits for the server as x moves">
+    </div>
+    <div class="tt-metrics">
+      <div class="tt-metric" data-m="f"><div class="tt-metric-label">f(x)</div><div class="tt-metric-value"></div></div>
+      <div class="tt-metric" data-m="df"><div class="tt-metric-label">f′(x), by backprop</div><div class="tt-metric-value"></div></div>
+      <div class="tt-metric" data-m="d2f" hidden><div class="tt-metric-label">f″(x)</div><div class="tt-metric-value"></div></div>
+    </div>
+  </div>
+  <div class="tt-graph">
+    <div class="tt-tools" role="toolbar" aria-label="Graph view">
+      <button type="button" data-zoom="width" title="Fit the graph to the width">Fit width</button>
+      <button type="button" data-zoom="all" title="Show the whole graph">Fit all</button>
+      <button type="button" data-zoom="actual" title="Actual size">100%</button>
+      <button type="button" data-zoom="out" title="Zoom out" aria-label="Zoom the graph out">−</button>
+      <button type="button" data-zoom="in" title="Zoom in" aria-label="Zoom the graph in">+</button>
+      <span class="tt-hint">Ctrl + scroll or pinch to zoom, drag to pan; click a box to trace it</span>
+    </div>
+    <div class="tt-viewport"><div class="tt-canvas"></div><div class="tt-empty" hidden></div></div>
+    <div class="tt-tip" role="tooltip" hidden></div>
+  </div>
+  <div class="tt-plot-box"><div class="tt-plot"></div></div>
+  <div class="tt-plot-note" hidden></div>
+</div>`;
+
+const TABLE_HTML = `
+<div class="tt" data-theme="light">
+  <div class="tt-table-wrap">
+    <table class="tt-table">
+      <thead><tr><th>node</th><th>kind</th><th>op</th><th>value</th><th>local derivatives</th><th>gradient</th></tr></thead>
+      <tbody></tbody>
+    </table>
+  </div>
+</div>`;
+
+const views = new WeakMap();  // the component's element -> its view or table
+
+function el(root, selector) {
+  return root.querySelector(selector);
+}
+
+function mount(root, markup) {
+  // Into the component's element, next to (not over) the <style> Streamlit put there.
+  const holder = document.createElement("div");
+  holder.innerHTML = markup;  // our own constant markup
+  root.append(holder);
+  return holder;
+}
+
+class Graph {
+  // The picture: numbers written into `dot`'s text, zoom and pan, hover, focus and highlight.
+  constructor(root, onFocus) {
+    this.root = root;
+    this.box = el(root, ".tt-graph");
+    this.viewport = el(root, ".tt-viewport");
+    this.canvas = el(root, ".tt-canvas");
+    this.tip = el(root, ".tt-tip");
+    this.onFocus = onFocus;
+    this.view = {scale: 1, tx: 0, ty: 0};
+    this.present = false;
+    this.blobKey = null;
+    this.focused = null;
+    this.wire();
+  }
+
+  load(blob, present) {
+    this.present = present;
+    if (this.blobKey === blob.header.id) return;
+    this.blobKey = blob.header.id;
+    this.meta = new Map(blob.header.nodes.map((n) => [n.id, n]));
+    this.consumers = new Map();
+    for (const n of blob.header.nodes) {
+      for (const input of n.inputs) {
+        if (!this.consumers.has(input)) this.consumers.set(input, new Set());
+        this.consumers.get(input).add(n.id);
+      }
+    }
+    const empty = el(this.root, ".tt-empty");
+    if (!blob.header.svg) {
+      this.canvas.replaceChildren();
+      empty.hidden = false;
+      empty.textContent = "The graph needs graphviz's `dot` on the server; it is drawn below instead.";
+      this.svg = null;
+      this.slots = [];
+      return;
+    }
+    empty.hidden = true;
+    // Our own server's SVG: `dot`'s output, every label escaped by lessons/viz.py.
+    this.canvas.innerHTML = blob.header.svg;
+    this.svg = this.canvas.querySelector("svg");
+    const box = this.svg.viewBox.baseVal;
+    this.width = box.width * PT;
+    this.height = box.height * PT;
+    this.svg.removeAttribute("style");
+    this.slots = [];
+    const mark = /\ue000(n\d+)([vg])\ue000/;
+    for (const text of this.svg.querySelectorAll("text")) {
+      const m = mark.exec(text.textContent);
+      if (m) this.slots.push({node: text.firstChild, prefix: SLOT_WORDS[m[2]], id: m[1], which: m[2], last: null});
+    }
+    this.groups = new Map();
+    for (const g of this.svg.querySelectorAll("g.node, g.edge")) this.groups.set(g.id, g);
+    for (const n of blob.header.nodes) {
+      const g = this.groups.get(n.id);
+      if (!g) continue;
+      g.setAttribute("data-node", n.id);
+      if (n.kind !== "constant") {
+        g.setAttribute("tabindex", "0");
+        g.setAttribute("role", "button");
+      }
+      g.setAttribute("aria-label", n.full);
+      const op = this.groups.get(n.id + "_op");
+      if (op) op.setAttribute("data-node", n.id);
+    }
+    this.fitLabels();
+    this.focused = null;
+    this.auto = true;
+  }
+
+  fitLabels() {
+    // `dot` placed each label for its own estimate of the font's width; the browser's font
+    // (Arial, Helvetica, Liberation Sans...) differs a little, and bold more. Centre every
+    // label in its shape, and squeeze the rare one that would spill over the border.
+    for (const g of this.svg.querySelectorAll("g.node")) {
+      const shape = g.querySelector("path, ellipse, polygon");
+      const label = g.querySelector("text");
+      if (!shape || !label) continue;
+      const box = shape.getBBox();
+      label.setAttribute("text-anchor", "middle");
+      label.setAttribute("x", String(box.x + box.width / 2));
+      const room = box.width - 10;
+      if (label.getComputedTextLength() > room) {
+        label.setAttribute("textLength", String(room));
+        label.setAttribute("lengthAdjust", "spacingAndGlyphs");
+      }
+    }
+  }
+
+  autoFit() {
+    // Until the student zooms or pans: long graphs at their width, small ones no larger than
+    // MAX_SCALE (again whenever the viewport changes size).
+    if (!this.svg || !this.auto) return;
+    const vw = this.viewport.clientWidth;
+    if (!vw) return;
+    const cap = MAX_SCALE[this.present ? "present" : "normal"];
+    const fitWidth = (vw - 16) / this.width;
+    let scale = Math.min(fitWidth, cap);
+    if (!this.present) {
+      // The viewport takes the graph's height at that scale, up to most of the window.
+      const most = Math.max(160, window.innerHeight * 0.6);
+      const want = this.height * scale + 16;
+      this.viewport.style.height = `${Math.min(want, most)}px`;
+      if (want > most) scale = Math.max(this.fitAll(), Math.min(scale, READABLE_SCALE));
+    } else {
+      this.viewport.style.height = "";  // presenter mode's height is the stylesheet's
+      if (this.height * scale + 16 > this.viewport.clientHeight) {
+        scale = Math.max(this.fitAll(), Math.min(scale, READABLE_SCALE));
+      }
+    }
+    this.zoomTo(scale);
+  }
+
+  fitAll() {
+    return Math.min((this.viewport.clientWidth - 16) / this.width, (this.viewport.clientHeight - 16) / this.height);
+  }
+
+  zoomTo(scale, cx = null, cy = null) {
+    // Zoom about (cx, cy) in viewport pixels; centred when the graph is smaller than the viewport.
+    if (!this.svg) return;
+    scale = Math.min(Math.max(scale, 0.05), 4);
+    const v = this.view;
+    const vw = this.viewport.clientWidth, vh = this.viewport.clientHeight;
+    if (cx === null) {
+      v.tx = (vw - this.width * scale) / 2;
+      v.ty = (vh - this.height * scale) / 2;
+    } else {
+      v.tx = cx - (cx - v.tx) * (scale / v.scale);
+      v.ty = cy - (cy - v.ty) * (scale / v.scale);
+    }
+    v.scale = scale;
+    this.svg.setAttribute("width", `${this.width * scale}`);
+    this.svg.setAttribute("height", `${this.height * scale}`);
+    this.panBy(0, 0);
+  }
+
+  panBy(dx, dy) {
+    const v = this.view;
+    const vw = this.viewport.clientWidth, vh = this.viewport.clientHeight;
+    const w = this.width * v.scale, h = this.height * v.scale;
+    v.tx += dx;
+    v.ty += dy;
+    // Keep the graph on screen: centred if it fits, else no gap at either end.
+    v.tx = w <= vw ? (vw - w) / 2 : Math.min(8, Math.max(vw - w - 8, v.tx));
+    v.ty = h <= vh ? (vh - h) / 2 : Math.min(8, Math.max(vh - h - 8, v.ty));
+    this.canvas.style.transform = `translate(${v.tx}px, ${v.ty}px)`;
+  }
+
+  wire() {
+    el(this.root, ".tt-tools").addEventListener("click", (event) => {
+      const how = event.target.closest("button")?.dataset.zoom;
+      if (!how || !this.svg) return;
+      this.auto = false;
+      const vw = this.viewport.clientWidth, vh = this.viewport.clientHeight;
+      if (how === "width") {
+        this.zoomTo((vw - 16) / this.width);
+        this.view.ty = 8;  // a tall graph from its top
+        this.panBy(0, 0);
+      } else if (how === "all") this.zoomTo(this.fitAll());
+      else if (how === "actual") this.zoomTo(1);
+      else this.zoomTo(this.view.scale * (how === "in" ? 1.25 : 0.8), vw / 2, vh / 2);
+    });
+    const pointers = new Map();
+    let pinch = null, moved = 0;
+    this.viewport.addEventListener("pointerdown", (event) => {
+      pointers.set(event.pointerId, {x: event.clientX, y: event.clientY});
+      moved = 0;
+      if (pointers.size === 2) {
+        const [a, b] = [...pointers.values()];
+        pinch = {distance: Math.hypot(a.x - b.x, a.y - b.y), scale: this.view.scale};
+      }
+    });
+    this.viewport.addEventListener("pointermove", (event) => {
+      const last = pointers.get(event.pointerId);
+      if (!last) return;
+      const now = {x: event.clientX, y: event.clientY};
+      pointers.set(event.pointerId, now);
+      if (pointers.size === 2 && pinch) {
+        this.auto = false;
+        const [a, b] = [...pointers.values()];
+        const rect = this.viewport.getBoundingClientRect();
+        this.zoomTo(pinch.scale * Math.hypot(a.x - b.x, a.y - b.y) / pinch.distance,
+          (a.x + b.x) / 2 - rect.left, (a.y + b.y) / 2 - rect.top);
+        moved += 10;
+        return;
+      }
+      moved += Math.abs(now.x - last.x) + Math.abs(now.y - last.y);
+      if (moved > 4) {
+        this.auto = false;
+        if (!this.viewport.hasPointerCapture(event.pointerId)) this.viewport.setPointerCapture(event.pointerId);
+        this.viewport.classList.add("tt-panning");
+        this.panBy(now.x - last.x, now.y - last.y);
+      }
+    });
+    const up = (event) => {
+      const wasClick = pointers.size === 1 && moved <= 4;
+      pointers.delete(event.pointerId);
+      if (pointers.size < 2) pinch = null;
+      this.viewport.classList.remove("tt-panning");
+      if (wasClick && event.type === "pointerup") {
+        const target = (event.target.closest && event.target.closest("[data-node]")) || null;
+        this.focus(target ? target.getAttribute("data-node") : null);
+      }
+    };
+    this.viewport.addEventListener("pointerup", up);
+    this.viewport.addEventListener("pointercancel", up);
+    this.viewport.addEventListener("wheel", (event) => {
+      if (!this.svg) return;
+      const rect = this.viewport.getBoundingClientRect();
+      if (event.ctrlKey || event.metaKey || this.present) {  // (a trackpad pinch arrives as ctrl + wheel)
+        event.preventDefault();
+        this.auto = false;
+        this.zoomTo(this.view.scale * Math.exp(-event.deltaY * 0.0015), event.clientX - rect.left,
+          event.clientY - rect.top);
+      } else if (Math.abs(event.deltaX) > Math.abs(event.deltaY)) {
+        event.preventDefault();
+        this.auto = false;
+        this.panBy(-event.deltaX, 0);
+      } else {
+        this.box.classList.add("tt-hinting");  // the page scrolls; say how to zoom
+        clearTimeout(this.hintTimer);
+        this.hintTimer = setTimeout(() => this.box.classList.remove("tt-hinting"), 1200);
+      }
+    }, {passive: false});
+    const tipFor = (event) => event.target.closest && event.target.closest("[data-node]");
+    this.viewport.addEventListener("pointerover", (event) => this.showTip(tipFor(event)));
+    this.viewport.addEventListener("pointerout", (event) => {
+      if (!event.relatedTarget || !this.viewport.contains(event.relatedTarget)) this.showTip(null);
+    });
+    this.viewport.addEventListener("focusin", (event) => this.showTip(tipFor(event)));
+    this.viewport.addEventListener("focusout", () => this.showTip(null));
+    this.viewport.addEventListener("keydown", (event) => {
+      const target = tipFor(event);
+      if ((event.key === "Enter" || event.key === " ") && target) {
+        event.preventDefault();
+        const id = target.getAttribute("data-node");
+        this.focus(this.focused === id ? null : id);
+      } else if (event.key === "Escape") this.focus(null);
+    });
+    new ResizeObserver(() => {
+      if (!this.svg) return;
+      if (this.auto) this.autoFit();
+      else this.panBy(0, 0);
+    }).observe(this.viewport);
+  }
+
+  showTip(target) {
+    if (!target) {
+      this.tip.hidden = true;
+      return;
+    }
+    const id = target.getAttribute("data-node");
+    const node = this.meta.get(id);
+    if (!node) return;
+    const lines = [node.full];
+    const numbers = this.numbersOf ? this.numbersOf(id) : null;
+    if (numbers) lines.push(`value ${numbers[0]}   grad ${numbers[1]}`);
+    if (node.op) lines.push(`${node.kind}, the result of ${node.op}`);
+    else lines.push(node.kind);
+    this.tip.textContent = lines.join("\n");
+    this.tip.hidden = false;
+    const rect = target.getBoundingClientRect(), outer = this.box.getBoundingClientRect();
+    const left = Math.min(Math.max(0, rect.left - outer.left), Math.max(0, outer.width - this.tip.offsetWidth));
+    this.tip.style.left = `${left}px`;
+    this.tip.style.top = `${rect.bottom - outer.top + 6}px`;
+  }
+
+  focus(id) {
+    // A clicked box: it, its inputs and the boxes that use it stand out; the rest fades.
+    this.focused = id;
+    for (const g of this.svg ? this.svg.querySelectorAll(".tt-focus, .tt-near") : []) {
+      g.classList.remove("tt-focus", "tt-near");
+    }
+    this.svg?.classList.toggle("tt-focusing", !!id);
+    if (id && this.svg) {
+      const node = this.meta.get(id);
+      const near = new Set([...(node?.inputs || []), ...(this.consumers.get(id) || [])]);
+      this.groups.get(id)?.classList.add("tt-focus");
+      this.groups.get(id + "_op")?.classList.add("tt-focus");
+      this.groups.get("e_" + id)?.classList.add("tt-focus");
+      for (const other of near) {
+        this.groups.get(other)?.classList.add("tt-near");
+      }
+      for (const [gid, g] of this.groups) {
+        const m = /^e_(n\d+)_(n\d+)_\d+$/.exec(gid);
+        if (m && (m[2] === id || m[1] === id)) {
+          g.classList.add("tt-near");
+          if (m[1] === id) {
+            this.groups.get(m[2] + "_op")?.classList.add("tt-near");
+            this.groups.get("e_" + m[2])?.classList.add("tt-near");
+          }
+        }
+      }
+    }
+    this.onFocus(id);
+  }
+
+  highlight(ids) {
+    // The backprop page's current op: boxes, its circle and the edges between them, by class.
+    if (!this.svg) return;
+    for (const g of this.svg.querySelectorAll(".tt-hot")) g.classList.remove("tt-hot");
+    const hot = new Set(ids);
+    for (const id of hot) {
+      this.groups.get(id)?.classList.add("tt-hot");
+      this.groups.get(id + "_op")?.classList.add("tt-hot");
+      this.groups.get("e_" + id)?.classList.add("tt-hot");
+    }
+    for (const [gid, g] of this.groups) {
+      const m = /^e_(n\d+)_(n\d+)_\d+$/.exec(gid);
+      if (m && hot.has(m[1]) && hot.has(m[2])) g.classList.add("tt-hot");
+    }
+  }
+
+  write(textOf) {
+    // textOf(id, "v" | "g") -> the number's text
+    for (const slot of this.slots || []) {
+      const text = textOf(slot.id, slot.which);
+      if (text !== slot.last) {
+        slot.last = text;
+        slot.node.data = slot.prefix + text;
+      }
+    }
+  }
+}
+
+class LiveView {
+  constructor(root, component) {
+    this.root = mount(root, VIEW_HTML);
+    root = this.root;
+    this.top = el(root, ".tt");
+    this.slider = el(root, ".tt-slider");
+    this.xText = el(root, ".tt-x-value");
+    this.metrics = Object.fromEntries([...root.querySelectorAll(".tt-metric")].map((m) => [m.dataset.m, m]));
+    this.plotBox = el(root, ".tt-plot");
+    this.graph = new Graph(root, (id) => this.publish({focus: id}));
+    this.graph.numbersOf = (id) => this.numbersOf(id);
+    this.k = 0;
+    this.exact = null;  // the server's numbers at its x, while x is where the server put it
+    this.dragging = false;
+    this.pending = null;  // x sent to the server, not yet seen back
+    this.sentK = null;
+    this.keyTimer = null;
+    this.overlay = new Marks(this.plotBox.parentElement);
+    this.component = component;
+    this.wire();
+  }
+
+  wire() {
+    const s = this.slider;
+    s.addEventListener("pointerdown", () => { this.dragging = true; });
+    const release = () => {
+      if (!this.dragging) return;
+      this.dragging = false;
+      this.commit();
+    };
+    // On the window: the pointer may be let go anywhere once the thumb is held.
+    this.unwire = new AbortController();
+    window.addEventListener("pointerup", release, {signal: this.unwire.signal});
+    window.addEventListener("pointercancel", release, {signal: this.unwire.signal});
+    s.addEventListener("input", () => this.move(Number(s.value)));
+    s.addEventListener("keydown", () => {
+      clearTimeout(this.keyTimer);
+      this.keyTimer = setTimeout(() => { this.keyTimer = null; this.commit(); }, COMMIT_AFTER_KEYS_MS);
+    });
+  }
+
+  destroy() {
+    this.unwire.abort();
+    clearTimeout(this.keyTimer);
+    clearTimeout(this.legendTimer);
+  }
+
+  async update(data, component) {
+    this.component = component;
+    this.data = data;
+    this.top.dataset.theme = isDark(this.top) ? "dark" : "light";
+    this.top.classList.toggle("tt-present", !!data.present);
+    this.top.classList.toggle("tt-dim", !!data.dim);
+    const blob = await blobEntry(data.blob).ready;
+    if (this.data !== data) return;  // newer data arrived while the blob decoded
+    const fresh = this.blob !== blob;
+    this.blob = blob;
+    const h = blob.header;
+    el(this.root, ".tt-bar").hidden = false;
+    if (fresh) {
+      [this.X, this.F, this.DF, this.D2F] = blob.floats;
+      this.slider.max = String(blob.n - 1);
+      this.columns = new Map(h.nodes.filter((n) => n.v !== undefined).map((n) => [n.id, n]));
+      this.metrics.d2f.hidden = h.metrics.d2f === null;
+      this.graph.load(blob, !!data.present);
+      this.pending = null;
+    }
+    this.graph.present = !!data.present;
+    // Where the server says x is: taken unless the student has moved x since the last release
+    // (dragging, keys not yet paused, or a newer position not yet sent), or it answers an older
+    // release than the one in flight. A server's own move (a narrower range) is taken too.
+    const acknowledged = this.pending !== null && Math.abs(data.x - this.pending) <= 1e-12 * Math.max(1, Math.abs(data.x));
+    if (acknowledged) this.pending = null;
+    const moving = this.dragging || this.keyTimer !== null || this.k !== this.sentK;
+    if (fresh || (!moving && this.pending === null && (acknowledged || data.x !== this.shownX))) {
+      this.k = data.k;
+      this.slider.value = String(data.k);
+      this.sentK = data.k;
+      this.shownX = data.x;
+      this.exact = data.point;  // the engine's own numbers at exactly this x
+      this.render();
+    }
+    this.preparePlot(fresh);
+    requestAnimationFrame(() => this.graph.autoFit());
+  }
+
+  move(k) {
+    if (!this.blob || k === this.k && !this.exact) return;
+    this.k = k;
+    this.exact = null;
+    this.shownX = this.X[k];
+    this.render();
+  }
+
+  commit() {
+    clearTimeout(this.keyTimer);
+    this.keyTimer = null;
+    if (!this.blob || this.k === this.sentK) return;
+    this.sentK = this.k;
+    this.pending = this.X[this.k];
+    this.component.setTriggerValue("x", this.pending);
+  }
+
+  text(column) {
+    return column === null || column === undefined ? "—" : this.blob.text(column, this.k);
+  }
+
+  numbersOf(id) {
+    if (this.exact) return this.exact.nodes[id] || null;
+    const n = this.columns.get(id);
+    return n ? [this.text(n.v), this.text(n.g), n.l.map((c) => this.text(c))] : null;
+  }
+
+  xLabel() {
+    if (this.exact) return String(this.data.x);
+    const x = this.X[this.k];
+    const d = this.blob.header.decimals;
+    return (Math.abs(x) < 0.5 * 10 ** -d ? 0 : x).toFixed(d);
+  }
+
+  render() {
+    // The numbers now (graph, metrics, slider label), the plot at the next frame.
+    const m = this.blob.header.metrics;
+    const exact = this.exact;
+    this.graph.write((id, which) => {
+      const numbers = this.numbersOf(id);
+      return numbers ? numbers[which === "v" ? 0 : 1] : "—";
+    });
+    const put = (name, text) => { this.metrics[name].querySelector(".tt-metric-value").textContent = text; };
+    put("f", exact ? exact.f : this.text(m.f));
+    put("df", exact ? exact.df : this.text(m.df));
+    if (m.d2f !== null) put("d2f", exact ? (exact.d2f ?? "—") : this.text(m.d2f));
+    const label = this.xLabel();
+    this.xText.textContent = label;
+    this.slider.setAttribute("aria-valuetext", `x = ${label}`);
+    this.publish({});
+    this.drawMarks();
+  }
+
+  publish(change) {
+    if (!this.blob) return;
+    this.state = {...(this.state || {}), ...change, view: this};
+    publish(this.blob.header.id, this.state);
+  }
+
+  marks() {
+    // The point and the tangent at x, as plots.function_figure draws them.
+    if (this.exact) return this.exact.marks;
+    const k = this.k, m = this.blob.header.metrics;
+    const x = this.X[k], f = this.F[k], s = this.DF[k];
+    const lo = this.X[0], hi = this.X[this.blob.n - 1];
+    const ok = Number.isFinite(f) && Number.isFinite(s);
+    return {
+      point: {x: [x], y: [Number.isFinite(f) ? f : null], name: `f(${this.text(m.x)}) = ${this.text(m.f)}`},
+      tangent: {x: ok ? [lo, hi] : [], y: ok ? [f + s * (lo - x), f + s * (hi - x)] : [],
+        name: `tangent, slope ${this.text(m.df)}`},
+    };
+  }
+
+  preparePlot(fresh) {
+    const theme = this.top.dataset.theme;
+    if (!fresh && this.plotTheme === theme && this.plotPresent === !!this.data.present) return;
+    this.plotTheme = theme;
+    this.plotPresent = !!this.data.present;
+    const note = el(this.root, ".tt-plot-note");
+    loadPlotly(this.data.plotly).then((Plotly) => {
+      const h = this.blob.header;
+      const figure = structuredClone(h.figure);
+      for (const [path, value] of h.themes[theme] || []) {
+        let target = figure;
+        for (const key of path.slice(0, -1)) target = target[key];
+        target[path[path.length - 1]] = value;
+      }
+      this.roles = {};
+      figure.data.forEach((trace, i) => {
+        const name = trace.name || "";
+        if (name.startsWith("tangent")) this.roles.tangent = i;
+        else if (name.startsWith("f(") && trace.mode === "markers") this.roles.point = i;
+      });
+      // Plotly keeps the point and the tangent in its legend; the overlay draws them, since a
+      // Plotly update redraws every trace (15 ms) and x moves at every frame.
+      const {point, tangent} = this.marks();
+      this.overlay.style(figure.data[this.roles.point], figure.data[this.roles.tangent]);
+      Object.assign(figure.data[this.roles.point], {x: [null], y: [null], name: point.name});
+      Object.assign(figure.data[this.roles.tangent], {x: [null, null], y: [null, null], name: tangent.name});
+      this.legendNames = [point.name, tangent.name];
+      figure.layout.height = this.plotBox.clientHeight || undefined;
+      figure.layout.autosize = true;
+      note.hidden = true;
+      this.Plotly = Plotly;
+      return Plotly.react(this.plotBox, figure.data, figure.layout,
+        {displaylogo: false, responsive: true, modeBarButtonsToRemove: ["select2d", "lasso2d"]});
+    }).then((gd) => {
+      if (!gd) return;
+      if (!gd.ttWired) {  // the axes move when Plotly redraws (resize, zoom): so do the marks
+        gd.ttWired = true;
+        gd.on("plotly_afterplot", () => this.drawMarks());
+      }
+      this.drawMarks();
+    }).catch((error) => {
+      note.hidden = false;
+      note.textContent = `The plot could not be drawn here (${error.message}).`;
+    });
+  }
+
+  keepPointInView(point) {
+    // An automatic y range keeps the point in view (plots.function_figure does so for the first
+    // position): once x rests outside it, the axis grows to take it in. A range the student set
+    // stays as set. Not while dragging: a relayout redraws every trace.
+    const ya = this.plotBox._fullLayout?.yaxis, y = point.y[0];
+    if (!this.data.auto_y || this.dragging || !ya || y === null || !Number.isFinite(y)) return;
+    const lo = Math.min(...ya.range), hi = Math.max(...ya.range);
+    if (y >= lo && y <= hi) return;
+    const pad = 0.08 * (Math.max(hi, y) - Math.min(lo, y));
+    this.Plotly.relayout(this.plotBox, {"yaxis.range": [Math.min(lo, y - pad), Math.max(hi, y + pad)]});
+  }
+
+  drawMarks() {
+    if (!this.roles || !this.plotBox._fullLayout) return;
+    const marks = this.marks();
+    this.overlay.draw(this.plotBox, marks);
+    this.keepPointInView(marks.point);
+    // The legend's numbers follow when x rests: renaming makes Plotly redraw everything.
+    clearTimeout(this.legendTimer);
+    const names = [marks.point.name, marks.tangent.name];
+    if (names[0] !== this.legendNames[0] || names[1] !== this.legendNames[1]) {
+      this.legendTimer = setTimeout(() => {
+        this.legendNames = names;
+        this.Plotly.restyle(this.plotBox, {name: names}, [this.roles.point, this.roles.tangent]);
+      }, this.dragging ? 600 : 250);
+    }
+  }
+}
+
+
+class Marks {
+  // The point (with its coordinates beside it) and the tangent, drawn over Plotly's plot area
+  // on the plot's own axes.
+  constructor(box) {
+    const svg = document.createElementNS(SVG, "svg");
+    svg.setAttribute("class", "tt-marks");
+    svg.innerHTML = `<defs><clipPath id="tt-marks-clip"><rect/></clipPath></defs>
+      <g clip-path="url(#tt-marks-clip)"><line class="tt-tangent"/><circle class="tt-point"/></g>
+      <rect class="tt-point-plate" rx="4"/><text class="tt-point-label"></text>`;
+    box.append(svg);
+    this.svg = svg;
+    this.clip = svg.querySelector("rect");
+    this.line = svg.querySelector(".tt-tangent");
+    this.dot = svg.querySelector(".tt-point");
+    this.label = svg.querySelector(".tt-point-label");
+    this.plate = svg.querySelector(".tt-point-plate");
+  }
+
+  style(point, tangent) {
+    const line = tangent.line || {}, marker = point.marker || {};
+    const dashes = {dot: "2 4", dash: "8 4", dashdot: "8 4 2 4", longdash: "14 4", longdashdot: "14 4 2 4"};
+    Object.assign(this.line.style, {stroke: line.color, strokeWidth: line.width ?? 2,
+      strokeDasharray: dashes[line.dash] || "none"});
+    Object.assign(this.dot.style, {fill: marker.color, stroke: marker.line?.color, strokeWidth: marker.line?.width ?? 0});
+    this.dot.setAttribute("r", String((marker.size ?? 10) / 2));
+  }
+
+  draw(gd, {point, tangent}) {
+    const layout = gd._fullLayout, xa = layout.xaxis, ya = layout.yaxis;
+    if (!xa || !ya) return;
+    const px = (v) => xa._offset + xa.l2p(v), py = (v) => ya._offset + ya.l2p(v);
+    this.svg.setAttribute("width", layout.width);
+    this.svg.setAttribute("height", layout.height);
+    Object.entries({x: xa._offset, y: ya._offset, width: xa._length, height: ya._length})
+      .forEach(([k, v]) => this.clip.setAttribute(k, v));
+    const hasTangent = tangent.x.length === 2 && tangent.y.every((v) => v !== null && Number.isFinite(v));
+    this.line.style.display = hasTangent ? "" : "none";
+    if (hasTangent) {
+      this.line.setAttribute("x1", px(tangent.x[0]));
+      this.line.setAttribute("y1", py(tangent.y[0]));
+      this.line.setAttribute("x2", px(tangent.x[1]));
+      this.line.setAttribute("y2", py(tangent.y[1]));
+    }
+    const y = point.y[0];
+    const shown = y !== null && Number.isFinite(y) && y >= Math.min(...ya.range) && y <= Math.max(...ya.range);
+    this.dot.style.display = this.label.style.display = this.plate.style.display = shown ? "" : "none";
+    if (shown) {
+      const cx = px(point.x[0]), cy = py(y);
+      this.dot.setAttribute("cx", cx);
+      this.dot.setAttribute("cy", cy);
+      this.label.textContent = point.name;
+      const right = cx > xa._offset + xa._length * 0.75;  // near the right edge: label to the left
+      this.label.setAttribute("x", right ? cx - 14 : cx + 14);
+      this.label.setAttribute("text-anchor", right ? "end" : "start");
+      this.label.setAttribute("y", cy < ya._offset + 24 ? cy + 28 : cy - 14);
+      const box = this.label.getBBox();  // a plate under the text, so the curves do not cross it
+      Object.entries({x: box.x - 4, y: box.y - 1, width: box.width + 8, height: box.height + 2})
+        .forEach(([k, v]) => this.plate.setAttribute(k, v));
+    }
+  }
+}
+
+class GraphView {
+  constructor(root) {
+    this.root = mount(root, VIEW_HTML);
+    root = this.root;
+    this.top = el(root, ".tt");
+    el(root, ".tt-bar").remove();
+    el(root, ".tt-plot-box").remove();
+    this.graph = new Graph(root, () => {});
+    this.graph.numbersOf = (id) => this.data?.nodes[id] || null;
+  }
+
+  async update(data) {
+    this.data = data;
+    this.top.dataset.theme = isDark(this.top) ? "dark" : "light";
+    this.top.classList.toggle("tt-present", !!data.present);
+    this.top.classList.toggle("tt-dim", !!data.dim);
+    const blob = await blobEntry(data.blob).ready;
+    if (this.data !== data) return;
+    this.graph.load(blob, !!data.present);
+    this.graph.write((id, which) => {
+      const numbers = data.nodes[id];
+      return numbers ? numbers[which === "v" ? 0 : 1] : "—";
+    });
+    this.graph.highlight(data.highlight || []);
+    requestAnimationFrame(() => this.graph.autoFit());
+  }
+}
+
+class Table {
+  constructor(root) {
+    this.root = mount(root, TABLE_HTML);
+    root = this.root;
+    this.top = el(root, ".tt");
+    this.body = el(root, "tbody");
+    this.listener = (state) => this.show(state);
+  }
+
+  async update(data) {
+    this.top.dataset.theme = isDark(this.top) ? "dark" : "light";
+    const blob = await blobEntry(data.blob).ready;
+    if (this.key !== data.blob) {
+      if (this.key) channel(this.key).listeners.delete(this.listener);
+      this.key = data.blob;
+      this.build(blob);
+      const ch = channel(this.key);
+      ch.listeners.add(this.listener);
+      if (ch.state) this.show(ch.state);
+    }
+  }
+
+  build(blob) {
+    const nodes = blob.header.nodes;
+    const labels = new Map(nodes.map((n) => [n.id, n.label]));
+    this.rows = new Map();
+    this.body.replaceChildren();
+    for (const n of nodes) {
+      const tr = document.createElement("tr");
+      tr.dataset.node = n.id;
+      const cells = ["label", "kind", "op", "value", "local", "grad"].map(() => tr.insertCell());
+      cells[0].textContent = n.label;
+      cells[0].title = n.full;
+      cells[1].textContent = n.kind;
+      cells[2].textContent = n.op;
+      if (n.kind === "constant") {
+        cells[3].textContent = n.value ?? "";
+        cells[5].textContent = "—";
+      }
+      this.rows.set(n.id, {tr, cells, inputs: n.inputs.map((i) => labels.get(i))});
+      this.body.append(tr);
+    }
+    this.body.addEventListener("click", (event) => {
+      const id = event.target.closest("tr")?.dataset.node;
+      if (id && this.state?.view) this.state.view.graph.focus(this.state.view.graph.focused === id ? null : id);
+    });
+  }
+
+  show(state) {
+    this.state = state;
+    const view = state.view;
+    for (const [id, row] of this.rows) {
+      const numbers = view.numbersOf(id);
+      if (numbers) {
+        row.cells[3].textContent = numbers[0];
+        row.cells[5].textContent = numbers[1];
+        row.cells[4].textContent = row.inputs.map((label, i) => `∂/∂${label} = ${numbers[2][i] ?? "—"}`).join("; ");
+      }
+      row.tr.classList.toggle("tt-focus", state.focus === id);
+    }
+    if (state.focus) this.rows.get(state.focus)?.tr.scrollIntoView({block: "nearest"});
+  }
+}
+
+function mountView(component) {
+  const {data, parentElement} = component;
+  if (!data || typeof data !== "object") return undefined;
+  let view = views.get(parentElement);
+  const Kind = {live: LiveView, graph: GraphView, table: Table}[data.role];
+  if (!Kind) return undefined;
+  if (!(view instanceof Kind)) {
+    view = new Kind(parentElement, component);
+    views.set(parentElement, view);
+  }
+  view.update(data, component).catch((error) => console.warn("tinytorch live view:", error));
+  return () => {  // (Streamlit calls the last cleanup when the element goes away)
+    if (view instanceof Table && view.key) channel(view.key).listeners.delete(view.listener);
+    if (view instanceof LiveView) view.destroy();
+  };
+}
+
+export default function (component) {
+  const {data, parentElement} = component;
+  if (data instanceof Uint8Array || data instanceof ArrayBuffer) return receiveBlob(data, parentElement);
+  return mountView(component);
+}
+
+// The small mounts wait in a queue until this module has loaded with the first blob.
+const hub = (window.__tinytorchLive ??= {queue: []});
+hub.mount = mountView;
+for (const waiting of hub.queue.splice(0)) waiting(mountView);

@@ -1,0 +1,70 @@
+"""Presenter mode, for a projector: every page's controls in one compact bar at the top (the
+pages, the function, the point, the other settings in a pop-over, and the way out), the sidebar
+and the titles gone, and the graph and the plot sized to share one 1024 × 768 screen.
+
+The mode is a URL-bound toggle of the entry script (`?present=true`), so it follows the lecturer
+from page to page and survives a reload; `controls()` is the first call of every page.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import streamlit as st
+
+from ui import links, navigation, view
+
+# Our own constant CSS (no user text). Streamlit's header stays (its menu switches the theme) but
+# turns transparent and lets clicks through to the bar, which keeps clear of the menu's corner.
+CSS = """
+<style>
+  section[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"],
+  [data-testid="stExpandSidebarButton"] { display: none; }
+  header[data-testid="stHeader"] { background: transparent; }
+  header[data-testid="stHeader"], header[data-testid="stHeader"] * { pointer-events: none; }
+  header[data-testid="stHeader"] [data-testid="stMainMenu"],
+  header[data-testid="stHeader"] [data-testid="stMainMenu"] * { pointer-events: auto; }
+  [data-testid="stMainBlockContainer"] { padding: 0.25rem 0.75rem 1rem; max-width: 100%; }
+  .st-key-tt-present-bar { padding-right: 2.75rem; }
+  .st-key-tt-present-bar [data-testid="stWidgetLabel"] p { font-size: 0.875rem; }
+  .stElementContainer:has(> .stHeading h1) { display: none; }
+</style>
+"""
+
+
+@dataclass(frozen=True)
+class Places:
+    """Where a page puts its controls."""
+
+    present: bool
+    side: object  # the sidebar; in presenter mode the bar's "Settings" pop-over
+    bar: object  # presenter mode: the bar itself, for the function and the point; else the sidebar
+
+
+def _leave() -> None:
+    st.session_state[view.PRESENT] = False
+
+
+def toggle() -> bool:
+    """The presenter-mode switch, drawn by the entry script: a widget of the main script is the
+    app's, so Streamlit keeps `?present=true` from page to page."""
+    return st.sidebar.toggle("Presenter mode", help=view.PRESENT_HELP, **links.linked(view.PRESENT))
+
+
+def controls(*, settings: bool = True) -> Places:
+    """Where this page's controls go (and the bar, in presenter mode). Call it first on every
+    page: it also carries the shared view over from the last page (ui/navigation.py).
+    `settings=False` for a page whose controls all fit in the bar: no empty "Settings" pop-over."""
+    navigation.carry()
+    if not st.session_state.get(view.PRESENT):
+        return Places(False, st.sidebar, st.sidebar)
+    st.html(CSS)
+    bar = st.container(horizontal=True, key="tt-present-bar", vertical_alignment="bottom", gap="small")
+    pages = bar.popover("Pages", icon=":material/menu:", help="Go to another page (presenter mode stays on)")
+    navigation.page_links(pages)
+    middle = bar.container(horizontal=True, vertical_alignment="bottom", gap="small", width="stretch")
+    more = bar.popover("Settings", icon=":material/tune:", help="The rest of this page's controls") \
+        if settings else st.sidebar  # (hidden, but its widgets still hold their values)
+    bar.button("Exit", icon=":material/close_fullscreen:", key="leave", on_click=_leave,
+               help="Leave presenter mode")
+    return Places(True, more, middle)
