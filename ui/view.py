@@ -14,7 +14,8 @@ from urllib.parse import urlencode, urlsplit, urlunsplit
 
 import numpy as np
 
-from lessons import datasets, descent, network_graph, training
+from lessons import datasets, descent, i18n, network_graph, training
+from lessons.i18n import N_
 from lessons.viz import format_number
 from tinytorch import nn
 from tinytorch.expr import MAX_LENGTH, parse
@@ -30,6 +31,7 @@ FUNCTION_DESCENT, START, RATE, STEPS = "fmin", "x0", "lr", "steps"  # gradient d
 DATASET, NOISE, TRAIN_SHARE, SEED, LAYERS, UNITS = "data", "noise", "split", "seed", "layers", "units"
 ACTIVATION, OPTIMIZER, NETWORK_RATE, L2, BATCH, EDGES = "act", "opt", "nlr", "l2", "batch", "edges"
 OPERATION = "op"  # the operations reference
+LANG = "lang"  # the language of every page: en, zh (lessons/i18n.py); without it, the browser's
 # What the pages share, carried from page to page (ui/navigation.py): the function, the point,
 # the range and the options (a page's own settings, like the backprop step, stay on that page).
 SHARED = (FUNCTION, POINT, LOW, HIGH, SECOND, CHECK, FUNCTION_XY, POINT_Y)
@@ -38,17 +40,17 @@ class PageSpec(NamedTuple):
     """A page of the app, as playground.py's navigation and presenter mode's page menu list it."""
 
     path: str
-    title: str
+    title: str  # English (N_): shown as _(title)
     icon: str
 
 
 PAGES: tuple[PageSpec, ...] = (
-    PageSpec("pages/explore.py", "Playground", ":material/function:"),  # the default page
-    PageSpec("pages/backprop.py", "Backprop step by step", ":material/footprint:"),
-    PageSpec("pages/two_variables.py", "Two variables", ":material/grid_on:"),
-    PageSpec("pages/descent.py", "Gradient descent", ":material/trending_down:"),
-    PageSpec("pages/network.py", "Train a tiny network", ":material/hub:"),
-    PageSpec("pages/ops.py", "Operations", ":material/menu_book:"),
+    PageSpec("pages/explore.py", N_("Playground"), ":material/function:"),  # the default page
+    PageSpec("pages/backprop.py", N_("Backprop step by step"), ":material/footprint:"),
+    PageSpec("pages/two_variables.py", N_("Two variables"), ":material/grid_on:"),
+    PageSpec("pages/descent.py", N_("Gradient descent"), ":material/trending_down:"),
+    PageSpec("pages/network.py", N_("Train a tiny network"), ":material/hub:"),
+    PageSpec("pages/ops.py", N_("Operations"), ":material/menu_book:"),
 )
 
 DEFAULT_FUNCTION = "x^3 + 2x"
@@ -416,6 +418,8 @@ LINK_PARAMS = MappingProxyType({p.key: p for p in (
     LinkParam(SECOND, SWITCH, False, (PLAYGROUND, BACKPROP)),
     LinkParam(CHECK, SWITCH, False, (PLAYGROUND, BACKPROP)),
     LinkParam(PRESENT, SWITCH, False, tuple(page.path for page in PAGES)),  # the entry script's toggle
+    # the entry script's control; default: the browser's language (ui/language.py), English if none
+    LinkParam(LANG, CHOICE, i18n.DEFAULT, tuple(page.path for page in PAGES), choices=i18n.LANGUAGES),
     LinkParam(TABLE, SWITCH, False, (PLAYGROUND,)),
     LinkParam(STEP, WHOLE, 0, (BACKPROP,), low=0),  # high: the number of steps of the function's pass
     LinkParam(FUNCTION_XY, TEXT, DEFAULT_FUNCTION_XY, (TWO_VARIABLES,)),

@@ -13,7 +13,7 @@ from types import MappingProxyType
 
 import streamlit as st
 
-from lessons import descent
+from lessons import descent, i18n
 from tinytorch.expr import Expression, ExpressionError
 from ui import compute, presenter, view
 from ui.links import URL_BOUND, assign, bound, default, linked, linked_range
@@ -60,7 +60,8 @@ class FunctionView:
     def share_params(self) -> dict[str, object]:
         return {view.FUNCTION: self.text, view.POINT: self.x, view.LOW: self.lo, view.HIGH: self.hi,
                 view.Y_LOW: self.y_range[0], view.Y_HIGH: self.y_range[1],
-                view.SECOND: self.second, view.CHECK: self.check, view.PRESENT: self.present}
+                view.SECOND: self.second, view.CHECK: self.check, view.PRESENT: self.present,
+                view.LANG: i18n.language()}  # the link keeps the language it was shared in
 
 
 def _use_preset() -> None:

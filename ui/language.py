@@ -1,0 +1,77 @@
+"""The language of the pages: the link's `?lang=` (en, zh), the control on every page, or else the
+browser's (`st.context.locale`), English when it says nothing we have.
+
+The entry script calls `activate()` before it draws anything, so page titles, navigation and
+every word after them are in that language (lessons/i18n.py keeps it in a ContextVar: sessions
+are threads of one process). The control is a widget of the entry script, like presenter mode,
+so Streamlit keeps `?lang=` from page to page; presenter mode's bar has a button for it.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from lessons import i18n
+from lessons.i18n import _
+from ui import links, view
+
+
+def browser() -> str:
+    """The browser's language, as one of ours."""
+    return i18n.from_locale(st.context.locale)
+
+
+def choose() -> str:
+    """The language of this run, before any widget exists: the control's value (set by the
+    student, or by the bar's button), else the link's (its last `lang`, if it is one of ours:
+    links.linked notes a bad one when the control is drawn), else the browser's."""
+    held = st.session_state.get(view.LANG)
+    if held in i18n.LANGUAGES:
+        return held
+    asked = st.query_params.get_all(view.LANG)
+    if asked and asked[-1] in i18n.LANGUAGES:
+        return asked[-1]
+    return browser()
+
+
+def activate() -> str:
+    """Make this run's language the chosen one, and return it. First in the entry script, and
+    first in a fragment (a fragment's rerun runs without the entry script)."""
+    code = choose()
+    i18n.set_language(code)
+    return code
+
+
+# The link's copy of the language is a control of its own, hidden: Streamlit writes a bound
+# control's option to the URL as the option is shown, and `?lang=` holds codes (en, zh), while the
+# control a student sees names each language in its own words (English, 中文).
+_SHOWN = "language_shown"  # the visible control's key (not in the link)
+HIDDEN_CSS = "<style>.st-key-tt-hidden-lang { display: none; }</style>"
+
+
+def _shown_changed() -> None:
+    links.assign({view.LANG: st.session_state[_SHOWN]})
+
+
+def control() -> str:
+    """The language control in the sidebar, and its hidden copy bound to `?lang=`. Returns the language."""
+    fallback = browser()
+    bound = links.linked(view.LANG, default=fallback)  # checks the link first: a bad value gets a note
+    hidden = st.sidebar.container(key="tt-hidden-lang")
+    hidden.html(HIDDEN_CSS)
+    given = links.default(view.LANG, fallback)
+    code = hidden.radio(view.LANG, i18n.LANGUAGES, index=None if given is None else i18n.LANGUAGES.index(given),
+                        **bound)
+    if st.session_state.get(_SHOWN) != code:  # set elsewhere: the link, the bar's button
+        links.assign({_SHOWN: code})
+    st.sidebar.segmented_control(_(":material/translate: Language"), i18n.LANGUAGES, required=True,
+                                 format_func=i18n.NAMES.get, key=_SHOWN, default=links.default(_SHOWN, code),
+                                 on_change=_shown_changed, help=_("Also in the link: ?lang=en or ?lang=zh."))
+    return code
+
+
+def switch_button(container) -> None:
+    """Presenter mode's way to the other language: one button in the bar, named in that language."""
+    other = next(code for code in i18n.LANGUAGES if code != i18n.language())
+    container.button(i18n.NAMES[other], key="tt-other-language", icon=":material/translate:",
+                     on_click=links.assign, args=({view.LANG: other},), help=_("Show the app in this language"))
