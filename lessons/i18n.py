@@ -39,8 +39,8 @@ from babel.numbers import format_decimal, format_percent
 
 from tinytorch.expr import N_, Listing, Phrase
 
-__all__ = ["DEFAULT", "LANGUAGES", "N_", "NAMES", "_", "count", "from_locale", "join", "language", "ngettext",
-           "percent", "phrase", "set_language", "using"]
+__all__ = ["DEFAULT", "LANGUAGES", "N_", "NAMES", "_", "count", "from_locale", "join", "language", "lead", "ngettext",
+           "percent", "phrase", "sentences", "set_language", "using"]
 
 LANGUAGES = ("en", "zh")  # the URL's ?lang= values; English is the message ids themselves
 DEFAULT = "en"
@@ -123,6 +123,18 @@ def join(items: Iterable[str], conjunction: str = "and") -> str:
     if language() == DEFAULT or len(listing.items) < 2:
         return str(listing)
     return format_list(list(listing.items), style="or" if conjunction == "or" else "standard", locale=language())
+
+
+def sentences(*parts: str) -> str:
+    """Sentences one after another: a space between them in English, none in Chinese (its full stop
+    is a full-width character)."""
+    return ("" if language() == "zh" else " ").join(parts)
+
+
+def lead(heading: str, text: str) -> str:
+    """Markdown: `heading` (English, translated here) in bold as the first sentence, then `text`:
+    "**Converged.** A minimum after 31 steps…" (only our own words: it is Markdown)."""
+    return sentences("**" + _("{heading}.").format(heading=_(heading)) + "**", text)
 
 
 def phrase(p: Phrase) -> str:

@@ -80,7 +80,7 @@ _SLOT = re.compile("\ue000(n\\d+)([vg])\ue000")
 def _filled(svg: str, numbers: dict) -> str:
     """The blob's picture with the numbers written in, as ui/live.js writes them."""
     def number(m):
-        return viz.SLOT_WORDS[m[2]] + html.escape(numbers.get(m[1], ["?", "?"])[0 if m[2] == "v" else 1])
+        return viz.slot_words()[m[2]] + html.escape(numbers.get(m[1], ["?", "?"])[0 if m[2] == "v" else 1])
 
     return html.unescape(_SLOT.sub(number, svg))
 
@@ -120,7 +120,7 @@ def figure(at: AppTest, index: int = 0) -> dict:
             (data,) = lives
             fig = blob(at, data["blob"])[0]["figure"]
             for trace in fig["data"]:
-                role = packed.mark_role(trace.get("name", ""), trace.get("mode", ""))
+                role = packed.mark_role(trace.get("meta"))
                 if role:
                     trace.update(data["point"]["marks"][role])
             return fig
