@@ -18,7 +18,7 @@ def presenter_label(at) -> str:
 
 
 def shown(at) -> str:
-    return at.button_group(key="language_shown").value
+    return at.button_group(key="lang_shown").value
 
 
 def test_english_without_a_link_or_a_browser_language():
@@ -67,13 +67,13 @@ def test_a_language_we_do_not_have_gets_a_note_and_the_browser_language():
 def test_the_control_switches_the_language_and_it_follows_the_student_to_another_page():
     with streamlit_log() as log:
         at = open_app()
-        at.button_group(key="language_shown").set_value("zh").run()
+        at.button_group(key="lang_shown").set_value("zh").run()
         no_exception(at)
         assert presenter_label(at) == "演示模式" and at.query_params[view.LANG] == "zh"
         at.switch_page(view.DESCENT).run()
         no_exception(at)
         assert presenter_label(at) == "演示模式" and shown(at) == "zh" and at.query_params[view.LANG] == "zh"
-        at.button_group(key="language_shown").set_value("en").run()
+        at.button_group(key="lang_shown").set_value("en").run()
         assert presenter_label(at) == "Presenter mode"
     assert not log, [r.getMessage() for r in log]  # no "default value but also set via Session State"
 

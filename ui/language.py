@@ -42,32 +42,12 @@ def activate() -> str:
     return code
 
 
-# The link's copy of the language is a control of its own, hidden: Streamlit writes a bound
-# control's option to the URL as the option is shown, and `?lang=` holds codes (en, zh), while the
-# control a student sees names each language in its own words (English, 中文).
-_SHOWN = "language_shown"  # the visible control's key (not in the link)
-HIDDEN_CSS = "<style>.st-key-tt-hidden-lang { display: none; }</style>"
-
-
-def _shown_changed() -> None:
-    links.assign({view.LANG: st.session_state[_SHOWN]})
-
-
 def control() -> str:
-    """The language control in the sidebar, and its hidden copy bound to `?lang=`. Returns the language."""
-    fallback = browser()
-    bound = links.linked(view.LANG, default=fallback)  # checks the link first: a bad value gets a note
-    hidden = st.sidebar.container(key="tt-hidden-lang")
-    hidden.html(HIDDEN_CSS)
-    given = links.default(view.LANG, fallback)
-    code = hidden.radio(view.LANG, i18n.LANGUAGES, index=None if given is None else i18n.LANGUAGES.index(given),
-                        **bound)
-    if st.session_state.get(_SHOWN) != code:  # set elsewhere: the link, the bar's button
-        links.assign({_SHOWN: code})
-    st.sidebar.segmented_control(_(":material/translate: Language"), i18n.LANGUAGES, required=True,
-                                 format_func=i18n.NAMES.get, key=_SHOWN, default=links.default(_SHOWN, code),
-                                 on_change=_shown_changed, help=_("Also in the link: ?lang=en or ?lang=zh."))
-    return code
+    """The language control in the sidebar, each language named in its own words (the link holds
+    its code: ?lang=zh). Returns the language."""
+    return links.named_choice(st.sidebar, "segmented_control", _(":material/translate: Language"), view.LANG,
+                              i18n.NAMES.get, fallback=browser(), required=True,
+                              help=_("Also in the link: `?lang=en` or `?lang=zh`."))
 
 
 def switch_button(container) -> None:
