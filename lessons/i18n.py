@@ -27,6 +27,7 @@ from __future__ import annotations
 import functools
 import gettext
 import io
+import re
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -40,7 +41,7 @@ from babel.numbers import format_decimal, format_percent
 from tinytorch.expr import N_, Listing, Phrase
 
 __all__ = ["DEFAULT", "LANGUAGES", "N_", "NAMES", "_", "count", "from_locale", "join", "language", "lead", "ngettext",
-           "percent", "phrase", "sentences", "set_language", "using"]
+           "percent", "pgettext", "phrase", "sentences", "set_language", "using"]
 
 LANGUAGES = ("en", "zh")  # the URL's ?lang= values; English is the message ids themselves
 DEFAULT = "en"
@@ -49,6 +50,7 @@ LOCALES = Path(__file__).resolve().parent.parent / "locales"
 DOMAIN = "messages"
 
 _language: ContextVar[str] = ContextVar("tinytorch_language", default=DEFAULT)
+_SPACED = re.compile(r"(?<=[\w)])\s*([和或])\s*(?=[\w(])", re.ASCII)  # 和, 或 between Latin words
 
 
 def language() -> str:
@@ -106,6 +108,11 @@ def ngettext(singular: str, plural: str, n: int) -> str:
     return translations(language()).ngettext(singular, plural, n)
 
 
+def pgettext(context: str, message: str) -> str:
+    """`message` where the same English means something else elsewhere ("step": a move, or a step number)."""
+    return translations(language()).pgettext(context, message)
+
+
 def count(n: float) -> str:
     """A count as the language writes it, digits grouped: 10,000 steps, 1,000,000."""
     return format_decimal(n, locale=language())
@@ -122,7 +129,8 @@ def join(items: Iterable[str], conjunction: str = "and") -> str:
     listing = Listing(tuple(items), conjunction)
     if language() == DEFAULT or len(listing.items) < 2:
         return str(listing)
-    return format_list(list(listing.items), style="or" if conjunction == "or" else "standard", locale=language())
+    joined = format_list(list(listing.items), style="or" if conjunction == "or" else "standard", locale=language())
+    return _SPACED.sub(r" \1 ", joined)  # x 和 y: a space between Latin and Chinese, as Chinese type sets it
 
 
 def sentences(*parts: str) -> str:

@@ -54,6 +54,7 @@ _CODE = re.compile("|".join((
     r"%\{[^}]*\}", r"\{\w+\}", r"<[^>]+>", r"&\w+;",  # Plotly's fields, a template's, HTML
     r"'[^'\n]*'", r'"[^"\n]*"',  # the user's text, quoted in a message
     r":material/\w+:", r"[\w./-]+\.(?:py|js|md)\b",  # icons, file names
+    r"\bd\w?/d\w+", r"U\+[0-9A-F]{4,6}",  # derivatives written out (d/da, df/dx), a character's code
 )), re.S)
 _WORD = re.compile(r"(?<![A-Za-z])[A-Za-z]{2,}(?![A-Za-z])")
 # Proto fields that hold words a student reads (the rest are ids, keys, formats, icons, code).

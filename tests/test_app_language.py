@@ -33,7 +33,7 @@ def test_a_link_with_lang_zh_opens_every_page_in_chinese(page):
     at = open_app(page, lang="zh")
     no_exception(at)
     assert presenter_label(at) == "演示模式" and shown(at) == "zh"
-    assert at.radio(key=view.LANG).value == "zh"
+    assert at.button_group(key=view.LANG).value == "zh"
 
 
 @pytest.mark.parametrize(("locale", "expected"), [("zh-CN", "演示模式"), ("zh-TW", "演示模式"),

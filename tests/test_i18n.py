@@ -75,7 +75,7 @@ def test_counts_and_shares_are_written_by_the_language():
     assert i18n.count(10000) == "10,000" and i18n.percent(0.953) == "95%"
     with using("zh"):
         assert i18n.count(1234567) == "1,234,567" and i18n.percent(0.5) == "50%"
-        assert i18n.join(["x", "pi", "e"]) == "x、pi和e"
+        assert i18n.join(["x", "pi", "e"]) == "x、pi 和 e" and i18n.join(["x", "y"], "or") == "x 或 y"
     assert i18n.join(["x", "pi", "e"]) == "x, pi and e" and i18n.join(["x", "y"], "or") == "x or y"
     assert i18n.join(["x"]) == "x"
 

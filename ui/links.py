@@ -120,23 +120,25 @@ _DEFAULT_ARGUMENT = MappingProxyType({"radio": "index", "selectbox": "index", "s
 def named_choice(container, widget: str, label: str, key: str, name, *, fallback=None, **kwargs):
     """`container`'s `widget` ("radio", "selectbox" or "segmented_control") offering the registry's
     choices for `key` (view.LINK_PARAMS), each shown as `name(code)`, bound to the link by its code
-    through a hidden copy. `fallback` replaces the registry's default (the browser's language).
-    Returns the chosen code."""
+    through a hidden copy (the same widget, keyed `key`; the one shown is keyed `key`_shown).
+    `fallback` replaces the registry's default (the browser's language). Returns the chosen code."""
     param = view.LINK_PARAMS[key]
     options, start = param.choices, param.default if fallback is None else fallback
+
+    def starting(code):  # the widget's default: an option's index, or the option itself
+        return code if code is None or _DEFAULT_ARGUMENT[widget] == "default" else options.index(code)
+
     bound = linked(key, default=fallback)  # checks the link first: a bad value gets a note
     hidden = container.container(key=f"tt-hidden-{key}")
     hidden.html(HIDDEN_CSS)
-    given = default(key, start)
-    code = hidden.radio(key, options, index=None if given is None else options.index(given), **bound)
+    code = getattr(hidden, widget)(key, options, **{_DEFAULT_ARGUMENT[widget]: starting(default(key, start))},
+                                   **bound)
     shown = f"{key}_shown"
     if st.session_state.get(shown) != code:  # set elsewhere: the link, a button, another page
         assign({shown: code})
-    given = default(shown, code)
-    if _DEFAULT_ARGUMENT[widget] == "index":
-        given = None if given is None else options.index(given)
-    getattr(container, widget)(label, options, format_func=name, key=shown, on_change=_shown_changed,
-                               args=(key,), **{_DEFAULT_ARGUMENT[widget]: given}, **kwargs)
+    names = {option: name(option) for option in options}  # in this run's language, whenever they are shown
+    getattr(container, widget)(label, options, format_func=names.__getitem__, key=shown, on_change=_shown_changed,
+                               args=(key,), **{_DEFAULT_ARGUMENT[widget]: starting(default(shown, code))}, **kwargs)
     return code
 
 

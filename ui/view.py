@@ -341,7 +341,7 @@ def whole(value: float | None) -> int | float | None:
 def descent_table(run: descent.DescentRun) -> dict[str, np.ndarray]:
     """The iterates as table columns: k, x, f(x), f′(x), and the step to the next x (none after the last)."""
     return {"k": np.arange(len(run.xs)), "x": run.xs, "f(x)": run.fs, "f′(x)": run.grads,
-            _("step"): np.append(np.diff(run.xs), np.nan)}
+            i18n.pgettext("the move from one iterate to the next", "step"): np.append(np.diff(run.xs), np.nan)}
 
 
 # ---- a tiny network -----------------------------------------------------------------------------
@@ -350,6 +350,9 @@ def descent_table(run: descent.DescentRun) -> dict[str, np.ndarray]:
 # sessions share the server.
 
 NETWORK_DEFAULTS = training.Settings()
+# What the page calls the data sets and what the edges show (the link holds the codes: links.named_choice).
+DATASET_NAMES = MappingProxyType({"moons": N_("moons"), "circles": N_("circles"), "xor": N_("xor")})
+EDGE_NAMES = MappingProxyType({"weights": N_("weights"), "gradients": N_("gradients")})
 NOISE_STEP = 0.01
 MAX_NOISE = datasets.MAX_NOISE
 TICK_SECONDS = 0.25  # while playing, the page redraws this often...

@@ -82,7 +82,8 @@ def function_box(container=None, *, present: bool = False,
                           **bound(spec.key, spec.default))
     examples = spec.examples and not present
     if examples:
-        box.selectbox(_("Examples"), PRESETS, index=None, key="preset", format_func=lambda p: _(p.name),
+        names = {preset: _(preset.name) for preset in PRESETS}  # in this run's language, whenever they are shown
+        box.selectbox(_("Examples"), PRESETS, index=None, key="preset", format_func=names.__getitem__,
                       placeholder=_("Choose an example…"), on_change=_use_preset)
     try:
         expr = compute.parsed(text, spec.variables)
