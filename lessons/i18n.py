@@ -141,8 +141,9 @@ def sentences(*parts: str) -> str:
 
 def lead(heading: str, text: str) -> str:
     """Markdown: `heading` (English, translated here) in bold as the first sentence, then `text`:
-    "**Converged.** A minimum after 31 steps…" (only our own words: it is Markdown)."""
-    return sentences("**" + _("{heading}.").format(heading=_(heading)) + "**", text)
+    "**Converged.** A minimum after 31 steps…" (only our own words: it is Markdown). Where the full
+    stop goes is the language's: Markdown sets "**已收敛。**走了" in plain asterisks, "**已收敛**。走了" in bold."""
+    return sentences(_("**{heading}.**").format(heading=_(heading)), text)
 
 
 def phrase(p: Phrase) -> str:

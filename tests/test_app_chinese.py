@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import re
 import shlex
+import unicodedata
 from pathlib import Path
 
 import pytest
@@ -56,6 +57,28 @@ def test_every_message_has_a_chinese_translation_with_the_same_fields():
             assert frozenset(re.findall(r"\{(\w*)\}", text)) in fields, (msgid, text)
         if CJK.search(" ".join(english)) is None and latin(" ".join(english)):
             assert all(CJK.search(text) for text in strings), (msgid, strings)  # words became Chinese
+
+
+def _sets_in_bold(text: str) -> bool:
+    """Whether every **…** of `text` is bold by CommonMark's rule for a closing run: after
+    punctuation (Chinese has a full-width full stop) it must be followed by a space, punctuation or
+    the end. "**已收敛。**走了" shows its asterisks; "**已收敛**。走了" is bold."""
+    def punctuation(c: str) -> bool:
+        return unicodedata.category(c).startswith("P")
+
+    for match in re.finditer(r"\*\*(?=\S)(.+?)\*\*", text):
+        after = text[match.end():match.end() + 1]
+        if punctuation(match.group(1)[-1]) and after and not (after.isspace() or punctuation(after)):
+            return False
+    return True
+
+
+def test_every_translation_in_bold_is_bold():
+    for m in _catalog(PO):
+        for text in (m.string if isinstance(m.string, tuple) else (m.string,)):
+            assert _sets_in_bold(text), text
+    assert not _sets_in_bold("**已收敛。**走了") and _sets_in_bold("**已收敛**。走了")
+    assert _sets_in_bold("**Converged.** A")
 
 
 def _documented_command() -> list[str]:

@@ -134,11 +134,11 @@ def named_choice(container, widget: str, label: str, key: str, name, *, fallback
     code = getattr(hidden, widget)(key, options, **{_DEFAULT_ARGUMENT[widget]: starting(default(key, start))},
                                    **bound)
     shown = f"{key}_shown"
-    if st.session_state.get(shown) != code:  # set elsewhere: the link, a button, another page
-        assign({shown: code})
+    if shown in st.session_state and st.session_state[shown] != code:  # set elsewhere: the link, a button
+        del st.session_state[shown]  # it starts again from the code (None would make it an empty choice)
     names = {option: name(option) for option in options}  # in this run's language, whenever they are shown
     getattr(container, widget)(label, options, format_func=names.__getitem__, key=shown, on_change=_shown_changed,
-                               args=(key,), **{_DEFAULT_ARGUMENT[widget]: starting(default(shown, code))}, **kwargs)
+                               args=(key,), **{_DEFAULT_ARGUMENT[widget]: starting(code)}, **kwargs)
     return code
 
 
