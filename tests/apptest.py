@@ -54,7 +54,8 @@ def no_exception(at: AppTest) -> None:
 
 def views(at: AppTest) -> list[dict]:
     """The data of every live-view mount that is not a blob: {"role": "live" | "graph" | "table", ...}."""
-    return [json.loads(e.proto.json) for e in at.get("bidi_component") if e.proto.WhichOneof("data") == "json"]
+    return [json.loads(e.proto.json) for e in at.get("bidi_component")
+            if e.proto.WhichOneof("data") == "json" and e.proto.component_name == "tinytorch.live_view"]
 
 
 def live_view(at: AppTest, role: str = "live") -> dict:
@@ -91,7 +92,7 @@ def release(at: AppTest, x) -> AppTest:
     from streamlit.proto.WidgetStates_pb2 import WidgetState
 
     (element,) = [e for e in at.get("bidi_component")
-                  if e.proto.WhichOneof("data") == "json" and json.loads(e.proto.json)["role"] == "live"]
+                  if e.proto.WhichOneof("data") == "json" and json.loads(e.proto.json).get("role") == "live"]
     states = at._tree.get_widget_states()  # AppTest has no API for a component's events
     states.widgets.append(WidgetState(id=_make_trigger_id(element.proto.id, "events"),
                                       json_trigger_value=json.dumps([{"event": "x", "value": x}])))

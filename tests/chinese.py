@@ -135,7 +135,7 @@ def _element_text(at, node) -> Iterator[str]:
             yield from _words(data.get("words", {}))
             for mark in data.get("point", {}).get("marks", {}).values():
                 yield mark.get("name", "")
-            header = live_blob(at, data["blob"])[0]
+            header = live_blob(at, data["blob"])[0] if "blob" in data else {}
             if "figure" in header:
                 yield from _figure_text(header["figure"])
             yield from _svg_text(header.get("svg", "").replace("\ue000", " "))

@@ -42,12 +42,24 @@ def activate() -> str:
     return code
 
 
+# The page's language for the browser (<html lang>): a screen reader picks its voice by it, and the
+# browser its fonts and its line breaking. Streamlit writes "en" there whatever the page says.
+TAGS = {"en": "en", "zh": "zh-Hans"}
+_HTML_LANG = st.components.v2.component("tinytorch.lang", js="""export default function ({data}) {
+  if (data?.lang) document.documentElement.lang = data.lang;
+}
+""")
+
+
 def control() -> str:
     """The language control in the sidebar, each language named in its own words (the link holds
-    its code: ?lang=zh). Returns the language."""
-    return links.named_choice(st.sidebar, "segmented_control", _(":material/translate: Language"), view.LANG,
+    its code: ?lang=zh), and the document's language set to it. Returns the language."""
+    code = links.named_choice(st.sidebar, "segmented_control", _(":material/translate: Language"), view.LANG,
                               i18n.NAMES.get, fallback=browser(), required=True,
                               help=_("Also in the link: `?lang=en` or `?lang=zh`."))
+    with st.sidebar.container(key="tt-hidden-html-lang"):
+        _HTML_LANG(key="tt-html-lang", data={"lang": TAGS[i18n.language()]})
+    return code
 
 
 def switch_button(container) -> None:

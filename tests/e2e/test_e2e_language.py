@@ -53,6 +53,7 @@ def test_the_control_switches_every_word_and_the_language_follows_the_student(ap
                            " === '反向传播，实时演示'")
     app.settle()
     assert app.query()[view.LANG] == "zh"
+    page.wait_for_function("() => document.documentElement.lang === 'zh-Hans'")  # for a screen reader's voice
     # the live view's own words, and the graph's boxes: "值 4.128", "梯度 1"
     assert page.locator(".tt-tools [data-zoom=\"width\"]").inner_text() == "适应宽度"
     page.wait_for_function("() => [...document.querySelectorAll('.tt-canvas text')]"
@@ -72,6 +73,7 @@ def test_the_control_switches_every_word_and_the_language_follows_the_student(ap
                            " === 'Gradient descent'")
     app.settle()
     assert not CJK.search(page.locator('[data-testid="stMain"]').inner_text())
+    page.wait_for_function("() => document.documentElement.lang === 'en'")
     app.assert_healthy()
 
 
