@@ -10,12 +10,15 @@ from pathlib import Path
 
 import streamlit as st
 
-from ui import links, presenter, view
+from lessons.i18n import _
+from ui import language, links, presenter, view
+
+language.activate()  # first: every word from here on is in the reader's language
 
 # The icon is a file of ours: a material icon would be fetched from Google's font servers on
 # every page load (and fail on a machine without internet).
-st.set_page_config(page_title="tinytorch playground", page_icon=str(Path(__file__).parent / "ui" / "favicon.png"),
-                   layout="wide", menu_items={"About": "tinytorch playground: reverse-mode autodiff you can watch."})
+st.set_page_config(page_title=_("tinytorch playground"), page_icon=str(Path(__file__).parent / "ui" / "favicon.png"),
+                   layout="wide", menu_items={"About": _("tinytorch playground: reverse-mode autodiff you can watch.")})
 
 
 @st.cache_resource(show_spinner=False)
@@ -31,10 +34,11 @@ def _import_once() -> None:
 
 _import_once()
 
-pages = [st.Page(page.path, title=page.title, icon=page.icon, default=i == 0) for i, page in enumerate(view.PAGES)]
+pages = [st.Page(page.path, title=_(page.title), icon=page.icon, default=i == 0) for i, page in enumerate(view.PAGES)]
 page = st.navigation(pages)
 links.open_link_notes(page.url_path)
 if asked := links.missing_page(pages):
     links.leave_missing_page(asked, pages[0])
+language.control()  # the app's, not a page's: like presenter mode, the language stays from page to page
 presenter.toggle()  # the app's, not a page's: the mode stays on from page to page
 page.run()

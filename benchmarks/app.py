@@ -7,7 +7,8 @@ times each rerun (parse, sweep and curve come from the cache; the view's point a
 the page are rebuilt). A baseline measured in the same run -- an empty Streamlit script's rerun
 -- shows how much of the time is Streamlit's own. Then the backprop page on a 149-op chain:
 its first run (the graph laid out by `dot`) and every "Next" after it (the same picture, its
-numbers and highlight sent again: no new layout).
+numbers and highlight sent again: no new layout). The Playground is timed in English and in
+Chinese (?lang=zh: every word through the catalog, the live view's blob its own), side by side.
 
 AppTest compiles the scripts again on every run (a fresh ScriptCache each time), which a
 running server does once; the benchmark shares one cache across runs, as the server does, so
@@ -73,17 +74,22 @@ def main() -> None:
         baseline = statistics.median(time_moves(base, args.moves))
 
     print(f"Warm rerun after a slider move, median of {args.moves} moves (AppTest, no browser)")
-    print(f"   {'function':40s} {'ops':>4} {'median':>9} {'p90':>9} {'minus empty':>12}")
-    print(f"   {'(an empty script with one slider)':40s} {'':>4} {baseline * 1e3:>7.1f}ms")
+    print(f"   {'function':40s} {'ops':>4} {'lang':>4} {'median':>9} {'p90':>9} {'minus empty':>12} {'zh / en':>8}")
+    print(f"   {'(an empty script with one slider)':40s} {'':>4} {'':>4} {baseline * 1e3:>7.1f}ms")
     for text in (SMALL, LARGE):
-        at = AppTest.from_file(str(ROOT / "playground.py"), default_timeout=60)
-        at.query_params["f"] = text
-        at.run()
-        times = sorted(time_moves(at, args.moves))
-        median, p90 = statistics.median(times), times[int(0.9 * len(times))]
-        shown = text if len(text) <= 40 else text[:37] + "..."
-        print(f"   {shown:40s} {parse(text).node_count:>4} {median * 1e3:>7.1f}ms {p90 * 1e3:>7.1f}ms"
-              f" {(median - baseline) * 1e3:>10.1f}ms")
+        english = None
+        for lang in ("en", "zh"):
+            at = AppTest.from_file(str(ROOT / "playground.py"), default_timeout=60)
+            at.query_params["f"] = text
+            at.query_params["lang"] = lang
+            at.run()
+            times = sorted(time_moves(at, args.moves))
+            median, p90 = statistics.median(times), times[int(0.9 * len(times))]
+            english = english or median
+            shown = text if len(text) <= 40 else text[:37] + "..."
+            ratio = f"{median / english:>8.2f}" if lang != "en" else ""
+            print(f"   {shown:40s} {parse(text).node_count:>4} {lang:>4} {median * 1e3:>7.1f}ms {p90 * 1e3:>7.1f}ms"
+                  f" {(median - baseline) * 1e3:>10.1f}ms {ratio}")
     backprop_steps(args.steps)
 
 

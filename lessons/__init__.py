@@ -11,6 +11,7 @@ without an app.
     page_plots  Plotly figures for the two-variable, descent and network pages
     catalog     the engine's ops, their rules and their source, read from tinytorch/ops.py
     wheel       the engine as a wheel to pip install, zipped in memory from tinytorch/
+    i18n        the reader's language: gettext catalogs (locales/) read by Babel, a language per run
 
 Imports point one way: the app (`ui/`, `pages/`) → lessons → tinytorch.
 """

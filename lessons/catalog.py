@@ -32,6 +32,7 @@ student reads first (`rule_source`), with the code that runs (`forward_source`,
 from __future__ import annotations
 
 import inspect
+import re
 import textwrap
 from dataclasses import dataclass
 
@@ -40,7 +41,7 @@ from tinytorch.tensor import Function
 
 from .viz import op_symbol
 
-__all__ = ["OpInfo", "op_info", "operations"]
+__all__ = ["OpInfo", "extract", "has_prose", "op_info", "operations", "paragraphs"]
 
 
 @dataclass(frozen=True)
@@ -130,3 +131,32 @@ def op_info(name: str) -> OpInfo:
         known = ", ".join(c.__name__ for c in _op_classes(lines))
         raise ValueError(f"tinytorch has no op called {name!r}; the ops are {known}")
     return _info(cls, lines)
+
+
+# ---- the prose of the docstrings, for translation --------------------------------------------------
+# The Operations page shows each op's formula and notes from its docstring. Their English is the
+# message id; Babel finds them through `extract` (locales/babel.cfg), as it finds _() in the code.
+
+_WORD = re.compile(r"\b[A-Za-z]{3,}\b(?!\()")  # a word of prose: three letters or more, not a call
+
+
+def paragraphs(text: str) -> tuple[str, ...]:
+    """A docstring's hard-wrapped paragraphs, each as one line."""
+    return tuple(" ".join(p.split()) for p in text.split("\n\n") if p.strip())
+
+
+def has_prose(text: str) -> bool:
+    """Whether a formula has words to translate: "log(x), the natural logarithm" has, "a * b" and
+    "exp(x)" have not (maths stays maths)."""
+    return _WORD.search(text) is not None
+
+
+def extract(fileobj, keywords, comment_tags, options):
+    """A Babel extraction method for tinytorch/ops.py (locales/babel.cfg names it): each op's
+    formula that has prose in it, and each paragraph of its notes, with the line of its class."""
+    del fileobj, keywords, comment_tags, options  # the module itself is read, as operations() reads it
+    for info in operations():
+        if has_prose(info.formula):
+            yield info.line, None, info.formula, [f"The formula of {info.name} (the Operations page's heading)."]
+        for paragraph in paragraphs(info.notes):
+            yield info.line, None, paragraph, [f"A note on {info.name}, from its docstring in tinytorch/ops.py."]

@@ -14,6 +14,7 @@ import numpy as np
 
 from tinytorch.tensor import Tensor, enable_grad, grad, no_grad
 
+from .i18n import _, count, join, ngettext
 from .viz import format_number
 
 __all__ = ["Curve", "fd_error", "finite_difference", "nonfinite_summary", "sample", "tangent", "to_csv"]
@@ -78,8 +79,8 @@ def to_csv(curve: Curve) -> str:
     columns = [("x", curve.x), ("f", curve.f), ("df", curve.df)]
     if curve.d2f is not None:
         columns.append(("d2f", curve.d2f))
-    lines = [",".join(name for name, _ in columns)]
-    lines += [",".join(repr(float(v)) for v in row) for row in zip(*(values for _, values in columns))]
+    lines = [",".join(name for name, _values in columns)]
+    lines += [",".join(repr(float(v)) for v in row) for row in zip(*(values for _name, values in columns))]
     return "\n".join(lines) + "\n"
 
 
@@ -151,17 +152,20 @@ def _place(x: np.ndarray, first: int, last: int) -> str:
 def _where(x: np.ndarray, mask: np.ndarray, total: int) -> str:
     """"at x = 0", "at 500 of 1001 points, where x < 0", or "everywhere in the range"."""
     runs = _runs(mask)
-    count = int(mask.sum())
-    if count == total:
-        return "everywhere in the range"
+    points = int(mask.sum())
+    if points == total:
+        return _("everywhere in the range")
     named = [_place(x, a, b) for a, b in runs[:_MAX_PLACES]]
     if len(runs) > _MAX_PLACES:
-        places = ", ".join(named) + f" and {len(runs) - _MAX_PLACES} more places"
+        more = len(runs) - _MAX_PLACES
+        places = ngettext("{places} and {more} more place", "{places} and {more} more places", more).format(
+            places=", ".join(named), more=count(more))
     else:
-        places = " or ".join([", ".join(named[:-1]), named[-1]] if len(named) > 1 else named)
-    if count == 1:
-        return f"at {places}"
-    return f"at {count} of {total} points, where {places}"
+        places = join(named, "or")
+    if points == 1:
+        return _("at {places}").format(places=places)
+    return _("at {count} of {total} points, where {places}").format(count=points, total=total,
+                                                                    places=places)
 
 
 def nonfinite_summary(curve: Curve) -> list[str]:
@@ -172,9 +176,11 @@ def nonfinite_summary(curve: Curve) -> list[str]:
             continue
         nan, inf = np.isnan(values), np.isinf(values)
         if nan.any():
-            notes.append(f"{name} is undefined (nan) {_where(curve.x, nan, values.size)}")
+            notes.append(_("{name} is undefined (nan) {where}").format(name=name,
+                                                                       where=_where(curve.x, nan, values.size)))
         if inf.any():
             signs = set(np.sign(values[inf]))
             sign = "" if len(signs) > 1 else (" (+∞)" if signs == {1.0} else " (−∞)")
-            notes.append(f"{name} is infinite{sign} {_where(curve.x, inf, values.size)}")
+            notes.append(_("{name} is infinite{sign} {where}").format(name=name, sign=sign,
+                                                                      where=_where(curve.x, inf, values.size)))
     return notes

@@ -43,11 +43,12 @@ import numpy as np
 from tinytorch.tensor import Tensor, enable_grad, grad
 
 from .curves import _frozen, sample
+from .i18n import _, count, ngettext, percent, sentences
 from .viz import format_number
 
 __all__ = ["DescentRun", "STATUSES", "CONVERGED", "STALLED", "RAN_ALL_STEPS", "DIVERGED", "OSCILLATING",
            "NOT_FINITE", "GRAD_TOL", "STEP_TOL", "DIVERGENCE_LIMIT", "OSCILLATION_WINDOW", "OSCILLATION_KEEP",
-           "MAX_STEPS", "MIN_LR", "MAX_LR", "MAX_START", "STOPPING_RULE", "run"]
+           "MAX_STEPS", "MIN_LR", "MAX_LR", "MAX_START", "run", "stopping_rule"]
 
 Build = Callable[[Tensor], Tensor]
 
@@ -81,10 +82,12 @@ def _power_of_ten(v: float) -> str:
     return f"{mantissa}e{int(exponent)}"
 
 
-STOPPING_RULE = (f"A run stops when f is flat, |f′(x)| ≤ {_power_of_ten(GRAD_TOL)}: converged if that is a "
-                 f"minimum (f curves up there, f″ > 0, or goes no lower on either side), stalled if not. It also "
-                 f"stops when a step no longer moves x, when |x| passes {DIVERGENCE_LIMIT:,.0f} (diverged), "
-                 f"when f or f′ is not a number, or after the steps asked for.")
+def stopping_rule() -> str:
+    """When a run stops, in words (the page's caption under the verdict)."""
+    return _("A run stops when f is flat, |f′(x)| ≤ {tolerance}: converged if that is a minimum (f curves up there, "
+             "f″ > 0, or goes no lower on either side), stalled if not. It also stops when a step no longer moves x, "
+             "when |x| passes {limit} (diverged), when f or f′ is not a number, or after the steps asked for.").format(
+        tolerance=_power_of_ten(GRAD_TOL), limit=count(DIVERGENCE_LIMIT))
 
 
 @dataclass(frozen=True, eq=False)  # eq=False: == on arrays has no single truth value
@@ -132,21 +135,23 @@ def _number(v: float) -> str:
 
 
 def _steps(k: int) -> str:
-    return f"{k} step{'s' * (k != 1)}"
+    return ngettext("{count} step", "{count} steps", k).format(count=k)
 
 
 def _check(x0: float, lr: float, steps: int) -> tuple[float, float, int]:
     """The inputs as numbers, or a ValueError whose message a page can show as it is."""
     if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or not 1 <= steps <= MAX_STEPS:
-        raise ValueError(f"The number of steps must be a whole number from 1 to {MAX_STEPS}, not {steps!r}.")
+        raise ValueError(_("The number of steps must be a whole number from 1 to {limit}, not {value}.").format(
+            limit=MAX_STEPS, value=repr(steps)))
     x0, lr = float(x0), float(lr)
     if not math.isfinite(x0):
-        raise ValueError(f"The starting point x₀ must be an ordinary number, not {x0}.")
+        raise ValueError(_("The starting point x₀ must be an ordinary number, not {value}.").format(value=x0))
     if abs(x0) > MAX_START:
-        raise ValueError(f"The starting point x₀ must lie within ±{MAX_START:,.0f}, not {_number(x0)}.")
+        raise ValueError(_("The starting point x₀ must lie within ±{limit}, not {value}.").format(
+            limit=count(MAX_START), value=_number(x0)))
     if not (math.isfinite(lr) and MIN_LR <= lr <= MAX_LR):
-        raise ValueError(f"The learning rate must be between {_power_of_ten(MIN_LR)} and {MAX_LR:g}, "
-                         f"not {_number(lr)}.")
+        raise ValueError(_("The learning rate must be between {low} and {high}, not {value}.").format(
+            low=_power_of_ten(MIN_LR), high=f"{MAX_LR:g}", value=_number(lr)))
     return x0, lr, int(steps)
 
 
@@ -186,7 +191,8 @@ def _lower_sides(build: Build, x: float, f: float, slope: float, c: float) -> tu
 
 def _rates(c: float) -> str:
     """The stable range and the fastest rate where f″ = c > 0."""
-    return f"steps settle for lr < 2/f″ ≈ {_number(2 / c)} and are fastest near lr = 1/f″ ≈ {_number(1 / c)}"
+    return _("steps settle for lr < 2/f″ ≈ {stable} and are fastest near lr = 1/f″ ≈ {fastest}").format(
+        stable=_number(2 / c), fastest=_number(1 / c))
 
 
 def _curving_up(c: float) -> bool:
@@ -194,49 +200,55 @@ def _curving_up(c: float) -> bool:
 
 
 def _converged_message(k: int, x: float, c: float, lr: float) -> str:
-    done = (f"A minimum after {_steps(k)}: |f′(x)| ≤ {_power_of_ten(GRAD_TOL)} at x = {_number(x)}, and f goes "
-            f"no lower on either side.")
+    done = _("A minimum after {steps}: |f′(x)| ≤ {tolerance} at x = {x}, and f goes no lower on either side.").format(
+        steps=_steps(k), tolerance=_power_of_ten(GRAD_TOL), x=_number(x))
     if not _curving_up(c):
-        return done + " f″ is 0 there: a kink or a flat bottom rather than a parabola."
+        return sentences(done, _("f″ is 0 there: a kink or a flat bottom rather than a parabola."))
     r = lr * c
     if k == 0:
-        return done + f" There, f″ ≈ {_number(c)}: {_rates(c)}."
+        return sentences(done, _("There, f″ ≈ {c}: {rates}.").format(c=_number(c), rates=_rates(c)))
     if r < 0.9:
-        pace = (f"each step covered about lr·f″ ≈ {r:.0%} of the remaining way; a larger learning rate "
-                f"would get there in fewer steps")
+        pace = _("each step covered about lr·f″ ≈ {share} of the remaining way; a larger learning rate would get "
+                 "there in fewer steps").format(share=percent(r))
     elif r <= 1.1:
-        pace = "lr·f″ ≈ 1, so each step landed almost on the minimum: as fast as it gets"
+        pace = _("lr·f″ ≈ 1, so each step landed almost on the minimum: as fast as it gets")
     else:
-        pace = (f"each step jumped across the minimum (lr·f″ ≈ {_number(r)} > 1) and settled anyway; a "
-                f"smaller learning rate would get there without bouncing")
-    return done + f" Near it f″ ≈ {_number(c)}: {pace} ({_rates(c)})."
+        pace = _("each step jumped across the minimum (lr·f″ ≈ {r} > 1) and settled anyway; a smaller learning rate "
+                 "would get there without bouncing").format(r=_number(r))
+    return sentences(done, _("Near it f″ ≈ {c}: {pace} ({rates}).").format(c=_number(c), pace=pace, rates=_rates(c)))
 
 
 def _stalled_flat_message(k: int, x: float, slope: float, c: float, lower: tuple[bool, bool]) -> str:
-    where = f"f′(x) = {_number(slope)} at x = {_number(x)}" + (f" after {_steps(k)}" if k else "")
-    if all(lower):
-        what = ("but this is a maximum: f goes lower on both sides" +
-                (f" and curves down (f″ ≈ {_number(c)})" if math.isfinite(c) and c < 0 else ""))
+    numbers = {"slope": _number(slope), "x": _number(x), "steps": _steps(k)}
+    where = (_("f′(x) = {slope} at x = {x} after {steps}") if k else _("f′(x) = {slope} at x = {x}")).format(**numbers)
+    if all(lower) and math.isfinite(c) and c < 0:
+        what = _("but this is a maximum: f goes lower on both sides and curves down (f″ ≈ {c})").format(c=_number(c))
+    elif all(lower):
+        what = _("but this is a maximum: f goes lower on both sides")
+    elif lower[0]:
+        what = _("but this is not a minimum: f still goes lower to the left (a saddle, or a slope too gentle to "
+                 "follow)")
     else:
-        side = "left" if lower[0] else "right"
-        what = (f"but this is not a minimum: f still goes lower to the {side} (a saddle, or a slope too gentle "
-                f"to follow)")
-    return (f"Stuck where f is flat: {where}, {what}. Gradient descent needs a slope to move and finds "
-            f"none here: start from another x₀.")
+        what = _("but this is not a minimum: f still goes lower to the right (a saddle, or a slope too gentle to "
+                 "follow)")
+    return _("Stuck where f is flat: {where}, {what}. Gradient descent needs a slope to move and finds none here: "
+             "start from another x₀.").format(where=where, what=what)
 
 
 def _stalled_step_message(k: int, x: float, slope: float, lr: float, c: float) -> str:
-    bound = f" (near here {_rates(c)})" if _curving_up(c) else ""
-    return (f"Stalled after {_steps(k)}: the last step moved x by less than {_power_of_ten(STEP_TOL)}·(1 + |x|), "
-            f"although f′(x) = {_number(slope)} at x = {_number(x)} is not yet 0. The steps lr·f′ are too small "
-            f"to move x: raise the learning rate{bound}.")
+    stalled = _("Stalled after {steps}: the last step moved x by less than {tolerance}·(1 + |x|), although "
+                "f′(x) = {slope} at x = {x} is not yet 0.").format(steps=_steps(k), tolerance=_power_of_ten(STEP_TOL),
+                                                                   slope=_number(slope), x=_number(x))
+    advice = (_("The steps lr·f′ are too small to move x: raise the learning rate (near here {rates}).").format(
+        rates=_rates(c)) if _curving_up(c) else _("The steps lr·f′ are too small to move x: raise the learning rate."))
+    return sentences(stalled, advice)
 
 
 def _not_finite_message(x: float, f: float, slope: float) -> str:
     name, value = ("f(x)", f) if not math.isfinite(f) else ("f′(x)", slope)
-    what = "not defined" if math.isnan(value) else "infinite"
-    shown = "nan" if math.isnan(value) else _number(value)
-    return f"{name} is {what} at x = {_number(x)} ({shown}) — the run stops there."
+    template = (_("{name} is not defined at x = {x} ({value}) — the run stops there.") if math.isnan(value) else
+                _("{name} is infinite at x = {x} ({value}) — the run stops there."))
+    return template.format(name=name, x=_number(x), value="nan" if math.isnan(value) else _number(value))
 
 
 def _oscillates(xs: list[float]) -> bool:
@@ -249,51 +261,66 @@ def _oscillates(xs: list[float]) -> bool:
 
 
 def _diverged_message(xs: list[float], fs: list[float], c: float) -> str:
-    where = f"|x| exceeds {DIVERGENCE_LIMIT:,.0f} after {_steps(len(xs) - 1)}"
+    where = _("|x| exceeds {limit} after {steps}").format(limit=count(DIVERGENCE_LIMIT), steps=_steps(len(xs) - 1))
     moves = np.diff(xs[-OSCILLATION_WINDOW - 1:])
     bouncing = len(moves) > 1 and bool(np.all(moves[:-1] * moves[1:] < 0))
     if fs[-1] < fs[0] and not bouncing:
-        return (f"x runs off while f keeps decreasing: f has no minimum in that direction, so descent never "
-                f"stops ({where}).")
-    lead = "The steps grow, jumping across the minimum further each time" if bouncing else "The steps grow"
-    advice = (f" At x₀, f″ ≈ {_number(c)}: near there {_rates(c)}, so try a learning rate below "
-              f"{_number(2 / c)}." if _curving_up(c) else " Try a smaller learning rate.")
-    return f"{lead}: the learning rate is too large for this function ({where}).{advice}"
+        return _("x runs off while f keeps decreasing: f has no minimum in that direction, so descent never stops "
+                 "({where}).").format(where=where)
+    grows = (_("The steps grow, jumping across the minimum further each time: the learning rate is too large for "
+               "this function ({where}).") if bouncing else
+             _("The steps grow: the learning rate is too large for this function ({where})."))
+    advice = (_("At x₀, f″ ≈ {c}: near there {rates}, so try a learning rate below {stable}.").format(
+        c=_number(c), rates=_rates(c), stable=_number(2 / c)) if _curving_up(c) else _("Try a smaller learning rate."))
+    return sentences(grows.format(where=where), advice)
 
 
 def _oscillating_message(xs: list[float], lr: float, c: float) -> str:
     moves = np.abs(np.diff(xs[-OSCILLATION_WINDOW - 1:]))
-    swings = "ever wider" if moves[-1] * OSCILLATION_KEEP > moves[0] else "without settling"
-    lead = f"x bounces back and forth {swings}: each step overshoots"
+    wider = moves[-1] * OSCILLATION_KEEP > moves[0]
     if _curving_up(c):
-        return (f"{lead}, since lr·f″ ≈ {_number(lr * c)} ≥ 2 here: the learning rate {_number(lr)} is too "
-                f"large. Here f″ ≈ {_number(c)}: {_rates(c)}.")
-    return (f"{lead}: the slope does not shrink towards the bottom (a kink), so every step is lr·|f′| long. "
-            f"A smaller learning rate makes the bounces smaller.")
+        template = (_("x bounces back and forth ever wider: each step overshoots, since lr·f″ ≈ {r} ≥ 2 here: the "
+                      "learning rate {lr} is too large. Here f″ ≈ {c}: {rates}.") if wider else
+                    _("x bounces back and forth without settling: each step overshoots, since lr·f″ ≈ {r} ≥ 2 here: "
+                      "the learning rate {lr} is too large. Here f″ ≈ {c}: {rates}."))
+        return template.format(r=_number(lr * c), lr=_number(lr), c=_number(c), rates=_rates(c))
+    return (_("x bounces back and forth ever wider: each step overshoots: the slope does not shrink towards the "
+              "bottom (a kink), so every step is lr·|f′| long. A smaller learning rate makes the bounces smaller.")
+            if wider else
+            _("x bounces back and forth without settling: each step overshoots: the slope does not shrink towards "
+              "the bottom (a kink), so every step is lr·|f′| long. A smaller learning rate makes the bounces "
+              "smaller."))
 
 
 def _ran_all_message(xs: list[float], grads: list[float], lr: float, c: float, c0: float) -> str:
-    done = (f"All {len(xs) - 1} steps done without converging: |f′(x)| = {_number(abs(grads[-1]))} at "
-            f"x = {_number(xs[-1])}, still above {_power_of_ten(GRAD_TOL)}.")
+    k = len(xs) - 1
+    done = ngettext("All {count} step done without converging: |f′(x)| = {slope} at x = {x}, still above "
+                    "{tolerance}.", "All {count} steps done without converging: |f′(x)| = {slope} at x = {x}, still "
+                    "above {tolerance}.", k).format(count=k, slope=_number(abs(grads[-1])), x=_number(xs[-1]),
+                                                    tolerance=_power_of_ten(GRAD_TOL))
     if not math.isfinite(c):
-        return done + " More steps would get further."
+        return sentences(done, _("More steps would get further."))
     if c <= 0:
-        return (done + f" f is straight or curves down here (f″ ≈ {_number(c)}), so nothing but the slope sets "
-                f"the step: more steps or a larger learning rate would get further.")
+        return sentences(done, _("f is straight or curves down here (f″ ≈ {c}), so nothing but the slope sets the "
+                                 "step: more steps or a larger learning rate would get further.").format(c=_number(c)))
     r = lr * c
     if r < 1:
-        # f″ shrinking along the way: the slope and the steps fade together (a saddle, a flat bottom)
-        flattening = (f" It slows down as f flattens out: f″ fell from {_number(c0)} at x₀, so the slope and "
-                      f"the steps shrink together, as near a saddle or a flat minimum." if c < c0 / FLATTENING else "")
-        return (done + f" Still approaching: each step here covers about lr·f″ ≈ {r:.0%} of the remaining way "
-                f"(f″ ≈ {_number(c)}).{flattening} More steps would get further, and so would a larger learning "
-                f"rate: near here {_rates(c)}.")
+        approaching = _("Still approaching: each step here covers about lr·f″ ≈ {share} of the remaining way "
+                        "(f″ ≈ {c}).").format(share=percent(r), c=_number(c))
+        further = _("More steps would get further, and so would a larger learning rate: near here {rates}.").format(
+            rates=_rates(c))
+        if c < c0 / FLATTENING:  # f″ shrinking along the way: the slope and the steps fade together
+            flattening = _("It slows down as f flattens out: f″ fell from {c0} at x₀, so the slope and the steps "
+                           "shrink together, as near a saddle or a flat minimum.").format(c0=_number(c0))
+            return sentences(done, approaching, flattening, further)
+        return sentences(done, approaching, further)
     if r < 2:
-        return (done + f" Overshooting but settling: each step jumps across the minimum (lr·f″ ≈ {_number(r)} "
-                f"> 1) and lands {abs(1 - r):.0%} as far on the other side. More steps would settle it; a "
-                f"smaller learning rate would be faster, not a larger one: near here {_rates(c)}.")
-    return (done + f" The steps do not shrink (lr·f″ ≈ {_number(r)} ≥ 2): the learning rate is too large. Near "
-            f"here {_rates(c)}.")
+        return sentences(done, _("Overshooting but settling: each step jumps across the minimum (lr·f″ ≈ {r} > 1) "
+                                 "and lands {share} as far on the other side. More steps would settle it; a smaller "
+                                 "learning rate would be faster, not a larger one: near here {rates}.").format(
+            r=_number(r), share=percent(abs(1 - r)), rates=_rates(c)))
+    return sentences(done, _("The steps do not shrink (lr·f″ ≈ {r} ≥ 2): the learning rate is too large. Near here "
+                             "{rates}.").format(r=_number(r), rates=_rates(c)))
 
 
 def _stop(build: Build, xs: list[float], fs: list[float], grads: list[float],
@@ -346,8 +373,8 @@ def run(build: Build, x0: float, lr: float, steps: int) -> DescentRun:
             break
         step = lr * slope
         if not math.isfinite(x - step):  # f′ is finite but huge: lr·f′ overflows
-            verdict = NOT_FINITE, (f"The step from x = {_number(x)} overflows (lr·f′ = {_number(step)}): the "
-                                   f"learning rate is far too large — the run stops there."), math.nan
+            verdict = NOT_FINITE, _("The step from x = {x} overflows (lr·f′ = {step}): the learning rate is far too "
+                                    "large — the run stops there.").format(x=_number(x), step=_number(step)), math.nan
             break
         x -= step
     status, message, curvature = verdict or _end_of_run(build, xs, grads, lr)

@@ -99,14 +99,13 @@ def numbers(nodes: Iterable[NodeInfo]) -> dict[str, list]:
             for n in nodes if n.kind != "constant"}
 
 
-def mark_role(name: str, mode: str) -> str | None:
-    """Which of the plot's traces the live view moves with x: the tangent ("tangent, slope …")
-    and the point ("f(1.2) = 3.1", markers). ui/live.js finds them by the same rule."""
-    if name.startswith("tangent"):
-        return "tangent"
-    if name.startswith("f(") and mode == "markers":
-        return "point"
-    return None
+MARKS = ("tangent", "point")  # the `meta` of the plot's traces that move with x (plots.function_figure)
+
+
+def mark_role(meta: object) -> str | None:
+    """Which of the plot's traces the live view moves with x, by the trace's `meta`: the tangent
+    and the point (their names are in the reader's language). ui/live.js finds them by the same rule."""
+    return meta if meta in MARKS else None
 
 
 def blob_id(*key) -> str:

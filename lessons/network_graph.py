@@ -28,6 +28,7 @@ from tinytorch import functional as F
 from tinytorch import no_grad
 from tinytorch.nn import MLP
 
+from .i18n import _
 from .palette import diverging
 from .plots import colours
 from .svg import document, picture, text
@@ -72,7 +73,7 @@ def _scaled(layer: int, values: np.ndarray, last: int) -> np.ndarray:
 
 
 def _column_title(layer: int, last: int) -> str:
-    return "inputs" if layer == 0 else "output" if layer == last else f"hidden {layer}"
+    return _("inputs") if layer == 0 else _("output") if layer == last else _("hidden {layer}").format(layer=layer)
 
 
 def _bands(magnitude: np.ndarray, peak: float) -> np.ndarray:

@@ -23,6 +23,7 @@ import plotly.graph_objects as go
 
 from .curves import Curve
 from .descent import DescentRun
+from .i18n import _, count, ngettext
 from .plots import axis, colours, evenly, figure, gaps, layout, line, point, robust_range, tangent_line
 from .surface import Slices, Surface
 from .viz import format_number
@@ -73,10 +74,11 @@ def _gradient_note(fx: float, fy: float, where: str) -> str | None:
     partials = (("∂f/∂x", fx), ("∂f/∂y", fy))
     bad = [f"{name} = {format_number(v)}" for name, v in partials if not math.isfinite(v)]
     if bad:
-        return f"No arrow: the gradient is not defined at {where} ({', '.join(bad)})."
+        return _("No arrow: the gradient is not defined at {point} ({values}).").format(point=where,
+                                                                                      values=", ".join(bad))
     if fx == 0 and fy == 0:
-        return (f"No arrow: ∇f = (0, 0) at {where}. f is flat there (a minimum, a maximum or a saddle), "
-                f"so no direction is uphill.")
+        return _("No arrow: ∇f = (0, 0) at {point}. f is flat there (a minimum, a maximum or a saddle), so no "
+                 "direction is uphill.").format(point=where)
     return None
 
 
@@ -85,8 +87,10 @@ def _gaps_note(f: np.ndarray) -> str | None:
     if not bad.any():
         return None
     share = bad.mean()
-    amount = "everywhere" if share == 1 else f"at {max(share, 0.001):.1%} of the grid"
-    return f"f is undefined or infinite {amount}: those points are left blank."
+    if share == 1:
+        return _("f is undefined or infinite everywhere: those points are left blank.")
+    return _("f is undefined or infinite at {share} of the grid: those points are left blank.").format(
+        share=f"{max(share, 0.001):.1%}")
 
 
 def contour_figure(surface: Surface, x0: float, y0: float, fx: float, fy: float,
@@ -154,19 +158,22 @@ def slices_figure(slices: Slices, x0: float, y0: float, f0: float, fx: float, fy
     palette = colours(theme)
     panels = (
         # (curve, point on its axis, slope, axis names, variable, panel title, tangent name)
-        (slices.along_x, x0, fx, ("x", "y"), "x", f"f(x, y₀) — y held at {format_number(y0)}", "∂f/∂x"),
-        (slices.along_y, y0, fy, ("x2", "y2"), "y", f"f(x₀, y) — x held at {format_number(x0)}", "∂f/∂y"),
+        (slices.along_x, x0, fx, ("x", "y"), "x", "f(x, y₀)", _("y held at {value}").format(value=format_number(y0)),
+         "∂f/∂x"),
+        (slices.along_y, y0, fy, ("x2", "y2"), "y", "f(x₀, y)", _("x held at {value}").format(value=format_number(x0)),
+         "∂f/∂y"),
     )
     traces, spec = [], layout(palette, annotations=[], hovermode="x")
     spec["margin"]["t"] = 90
-    for i, (curve, at, slope, (xa, ya), variable, title, partial) in enumerate(panels):
+    for i, (curve, at, slope, (xa, ya), variable, name, held, partial) in enumerate(panels):
+        title = f"{name} — {held}"
         lo, hi = float(curve.x[0]), float(curve.x[-1])
         axes = {"xaxis": xa, "yaxis": ya}
-        traces.append(line(evenly(curve.x), curve.f, title.split(" — ")[0], palette["f"], showlegend=False,
+        traces.append(line(evenly(curve.x), curve.f, name, palette["f"], showlegend=False,
                             customdata=gaps(curve.df), **axes,
                             hovertemplate=f"f = %{{y:.4g}}, {partial} = %{{customdata:.4g}}<extra></extra>"))
-        traces.append(tangent_line(at, f0, slope, lo, hi, f"tangent, {partial} = {format_number(slope)}",
-                                   palette["tangent"], **axes))
+        traces.append(tangent_line(at, f0, slope, lo, hi, _("tangent, {partial} = {slope}").format(
+            partial=partial, slope=format_number(slope)), palette["tangent"], **axes))
         traces.append(point(at, f0, f"f = {format_number(f0)}", palette["point"], palette["background"],
                             showlegend=i == 0, **axes))
         domain = [0.0, 0.46] if i == 0 else [0.54, 1.0]
@@ -188,8 +195,10 @@ def _outside_note(run: DescentRun, lo: float, hi: float) -> str | None:
     if not outside:
         return None
     total = len(run.xs)
-    return (f"{outside} of {total} iterates lie outside the plotted range {format_number(lo)} ≤ x ≤ "
-            f"{format_number(hi)}: the path runs off the picture.")
+    return ngettext("{outside} of {total} iterates lies outside the plotted range {range}: the path runs off the "
+                    "picture.", "{outside} of {total} iterates lie outside the plotted range {range}: the path runs "
+                    "off the picture.", outside).format(outside=count(outside), total=count(total),
+                                                       range=f"{format_number(lo)} ≤ x ≤ {format_number(hi)}")
 
 
 def descent_figure(curve: Curve, run: DescentRun, theme: str = "light") -> go.Figure:
@@ -205,10 +214,10 @@ def descent_figure(curve: Curve, run: DescentRun, theme: str = "light") -> go.Fi
     y_range = robust_range(curve.f)
     labels = _step_labels(run, (lo, hi), y_range)
     path = {"type": "scatter", "x": run.xs, "y": gaps(run.fs), "mode": "lines+markers+text",
-            "name": "descent path", "text": labels, "textposition": "top center",
+            "name": _("descent path"), "text": labels, "textposition": "top center",
             "textfont": {"size": 13, "color": palette["df"]},
             "customdata": np.column_stack([steps, gaps(run.grads)]),
-            "hovertemplate": "step %{customdata[0]}: x = %{x:.4g}, f = %{y:.4g}, "
+            "hovertemplate": _("step {k}").format(k="%{customdata[0]}") + ": x = %{x:.4g}, f = %{y:.4g}, "
                              "f′ = %{customdata[1]:.4g}<extra></extra>",
             "line": {"color": palette["df"], "width": 1.5, "dash": "dot"},
             "marker": {"color": palette["df"], "size": 9, "line": {"color": palette["background"], "width": 1}}}
@@ -216,8 +225,8 @@ def descent_figure(curve: Curve, run: DescentRun, theme: str = "light") -> go.Fi
     traces = [
         line(evenly(curve.x), curve.f, "f", palette["f"]),
         path,
-        point(float(run.xs[0]), float(run.fs[0]), f"start x₀ = {format_number(run.xs[0])}", palette["point"],
-              palette["background"]),
+        point(float(run.xs[0]), float(run.fs[0]), _("start x₀ = {x}").format(x=format_number(run.xs[0])),
+              palette["point"], palette["background"]),
         point(float(run.xs[-1]), float(run.fs[-1]), f"x{_subscript(last)} = {format_number(run.xs[-1])}",
               palette["point"], palette["background"], symbol="star", size=17),
     ]

@@ -15,6 +15,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from .curves import Curve, fd_error, tangent
+from .i18n import _
 from .palette import BACKGROUNDS, ROLES
 from .viz import format_number
 
@@ -195,32 +196,36 @@ def function_figure(curve: Curve, x0: float, f0: float, slope: float, *, show_se
     if check is not None:
         if np.shape(check) != curve.x.shape:
             raise ValueError(f"check must have one value per x, not shape {np.shape(check)}")
-        traces.append(line(x, check, "f′ by finite differences", palette["muted"], dash="dot"))
-        traces.append(line(x, fd_error(check, curve.df), "|finite difference − f′|", palette["muted"],
+        traces.append(line(x, check, _("f′ by finite differences"), palette["muted"], dash="dot"))
+        traces.append(line(x, fd_error(check, curve.df), _("|finite difference − f′|"), palette["muted"],
                            yaxis="y2", showlegend=False))
 
     lo, hi = float(curve.x[0]), float(curve.x[-1])
-    traces.append(tangent_line(x0, f0, slope, lo, hi, f"tangent, slope {format_number(slope)}", palette["tangent"]))
+    # `meta` names the two traces the live view moves with x (lessons/live.py's mark_role), in any language
+    traces.append(tangent_line(x0, f0, slope, lo, hi, _("tangent, slope {slope}").format(slope=format_number(slope)),
+                               palette["tangent"], meta="tangent"))
     traces.append(point(x0, f0, f"f({format_number(x0)}) = {format_number(f0)}", palette["point"],
-                        palette["background"]))
+                        palette["background"], meta="point"))
 
     undefined = ~np.isfinite(curve.f)
     notes = []
     if any(np.isfinite(values[undefined]).any() for values in hidden):
-        notes.append("f′" + (" and f″ are" if len(hidden) > 1 else " is") + " drawn only where f is defined: "
-                     "where f has no value it has no slope, though the derivative's rule may give numbers there.")
+        notes.append(_("f′ and f″ are drawn only where f is defined: where f has no value it has no slope, though "
+                       "the derivative's rule may give numbers there.") if len(hidden) > 1 else
+                     _("f′ is drawn only where f is defined: where f has no value it has no slope, though the "
+                       "derivative's rule may give numbers there."))
     automatic = robust_range(*shown, include=(f0,))
     spec = layout(palette, notes, hovermode="x unified",
                   xaxis=axis(palette, "x", range=[lo, hi]),
-                  yaxis=axis(palette, "value", range=_y_axis_range(automatic, y_range)))
+                  yaxis=axis(palette, _("value"), range=_y_axis_range(automatic, y_range)))
     spec["margin"].update(t=80 if title else 50, b=70 + 22 * len(notes))
     if title:
         spec["title"] = {**heading(title, 20), "x": 0.01}
     if check is not None:
         # A small panel under the main one, sharing its x axis (drawn at the bottom).
         spec["yaxis"]["domain"] = [0.3, 1.0]
-        spec["yaxis2"] = axis(palette, "FD error", domain=[0.0, 0.2], type="log", anchor="x",
+        spec["yaxis2"] = axis(palette, _("FD error"), domain=[0.0, 0.2], type="log", anchor="x",
                               exponentformat="power", nticks=4, tickfont={"size": 12})
-        spec["yaxis2"]["title"] = heading("FD error", 14)
+        spec["yaxis2"]["title"] = heading(_("FD error"), 14)
         spec["xaxis"]["anchor"] = "y2"
     return figure(traces, spec)

@@ -29,6 +29,7 @@ import numpy as np
 from tinytorch import nn, no_grad
 
 from . import datasets
+from .i18n import _, count
 
 __all__ = ["LEARNING_RATES", "L2_RATES", "MAX_BATCH", "MAX_LAYERS", "MAX_RUN_STEPS", "MAX_SEED", "MAX_UNITS",
            "POINTS", "Record", "Settings", "TrainingRun", "TRAIN_SHARES"]
@@ -70,22 +71,26 @@ def _check(s: Settings) -> None:
         return not isinstance(value, bool) and isinstance(value, (int, np.integer)) and low <= value <= high
 
     problems = [
-        (s.data in datasets.DATASETS, f"The data set must be one of {', '.join(datasets.DATASETS)}."),
+        (s.data in datasets.DATASETS, _("The data set must be one of {choices}."), {"choices": datasets.DATASETS}),
         (math.isfinite(s.noise) and 0 <= s.noise <= datasets.MAX_NOISE,
-         f"The noise must be between 0 and {datasets.MAX_NOISE:g}."),
-        (s.train_share in TRAIN_SHARES, f"The training share must be one of {', '.join(map(str, TRAIN_SHARES))}%."),
-        (whole(s.seed, 0, MAX_SEED), f"The seed must be a whole number from 0 to {MAX_SEED:,}."),
-        (whole(s.layers, 0, MAX_LAYERS), f"The number of hidden layers must be from 0 to {MAX_LAYERS}."),
-        (whole(s.units, 1, MAX_UNITS), f"The units per layer must be from 1 to {MAX_UNITS}."),
-        (s.activation in nn.ACTIVATIONS, f"The activation must be one of {', '.join(nn.ACTIVATIONS)}."),
-        (s.optimizer in nn.OPTIMIZERS, f"The optimizer must be one of {', '.join(nn.OPTIMIZERS)}."),
-        (s.lr in LEARNING_RATES, "The learning rate must be one of the slider's values."),
-        (s.l2 in L2_RATES, "The L2 rate must be one of the slider's values."),
-        (whole(s.batch, 1, MAX_BATCH), f"The batch size must be from 1 to {MAX_BATCH}."),
+         _("The noise must be between 0 and {high}."), {"high": f"{datasets.MAX_NOISE:g}"}),
+        (s.train_share in TRAIN_SHARES, _("The training share must be one of {choices}%."),
+         {"choices": tuple(map(str, TRAIN_SHARES))}),
+        (whole(s.seed, 0, MAX_SEED), _("The seed must be a whole number from 0 to {high}."), {"high": count(MAX_SEED)}),
+        (whole(s.layers, 0, MAX_LAYERS), _("The number of hidden layers must be from 0 to {high}."),
+         {"high": MAX_LAYERS}),
+        (whole(s.units, 1, MAX_UNITS), _("The units per layer must be from 1 to {high}."), {"high": MAX_UNITS}),
+        (s.activation in nn.ACTIVATIONS, _("The activation must be one of {choices}."),
+         {"choices": tuple(nn.ACTIVATIONS)}),
+        (s.optimizer in nn.OPTIMIZERS, _("The optimizer must be one of {choices}."), {"choices": tuple(nn.OPTIMIZERS)}),
+        (s.lr in LEARNING_RATES, _("The learning rate must be one of the slider's values."), {}),
+        (s.l2 in L2_RATES, _("The L2 rate must be one of the slider's values."), {}),
+        (whole(s.batch, 1, MAX_BATCH), _("The batch size must be from 1 to {high}."), {"high": MAX_BATCH}),
     ]
-    for ok, message in problems:
+    for ok, message, fields in problems:
         if not ok:
-            raise ValueError(message)
+            raise ValueError(message.format(**{k: ", ".join(v) if isinstance(v, tuple) else v
+                                               for k, v in fields.items()}))
 
 
 class Record(NamedTuple):
@@ -135,7 +140,7 @@ class TrainingRun:
     def advance(self, steps: int) -> int:
         """Train for up to `steps` more steps (never beyond MAX_RUN_STEPS); how many were taken."""
         taken = max(0, min(int(steps), MAX_RUN_STEPS - self.step))
-        for _ in range(taken):
+        for _taken in range(taken):
             batch = self._next_batch()
             nn.train_step(self.model, self.X_train[batch], self.y_train[batch], self.optimizer, self.settings.l2)
             self.step += 1

@@ -17,6 +17,7 @@ import numpy as np
 
 from tinytorch.nn import BoundaryGrid, predict_grid
 
+from .i18n import _, count, percent
 from .network_graph import SHADES, network_svg, picture_points, unit_outputs
 from .palette import diverging
 from .plots import colours
@@ -100,21 +101,26 @@ def boundary_svg(grid: BoundaryGrid, X: np.ndarray, y: np.ndarray, X_test: np.nd
         for px, py, label in zip(frame.x(points[:, 0]), frame.y(points[:, 1]), np.asarray(labels)):
             parts.append(f'<use href="#{kind}{int(label)}" x="{px:.1f}" y="{py:.1f}"/>')
     x = frame.left
-    for marker, words in (("p0", "class 0"), ("p1", "class 1"), ("q0", "test points: open")):
+    for marker, words in (("p0", _("class 0")), ("p1", _("class 1")), ("q0", _("test points: open"))):
         parts.append(f'<use href="#{marker}" x="{x + 5:.1f}" y="14"/>')
         parts.append(text(x + 15, 19, words, palette["text"], "start", 13))
-        x += 15 + 8 * len(words) + 14
+        x += 15 + _width(words) + 14
     return document(size, frame.top + height + 48, parts)
 
 
 # ---- loss and accuracy -----------------------------------------------------------------------------
 
 
-def _thinned(count: int) -> np.ndarray:
-    """Indices of at most LOSS_POINTS of `count` records, evenly spread, first and last included."""
-    if count <= LOSS_POINTS:
-        return np.arange(count)
-    return np.unique(np.linspace(0, count - 1, LOSS_POINTS).round().astype(int))
+def _width(words: str) -> float:
+    """About how wide a 13 px label is: 8 px a Latin letter, 13 px a Chinese character."""
+    return sum(13 if ord(c) >= 0x2E80 else 8 for c in words)
+
+
+def _thinned(records: int) -> np.ndarray:
+    """Indices of at most LOSS_POINTS of `records` records, evenly spread, first and last included."""
+    if records <= LOSS_POINTS:
+        return np.arange(records)
+    return np.unique(np.linspace(0, records - 1, LOSS_POINTS).round().astype(int))
 
 
 def loss_svg(history: Sequence[Record], theme: str = "light", width: int = 760) -> str:
@@ -134,22 +140,23 @@ def loss_svg(history: Sequence[Record], theme: str = "light", width: int = 760) 
     top = max(float(np.nanmax(rows[:, [1, 3]])) if len(rows) else 1.0, 0.1)
     loss = Frame(0, last, 0, top * 1.05, left=60, top=34, width=panel, height=190)
     accuracy = Frame(0, last, 0, 1, left=60 + panel + 90, top=34, width=panel, height=190)
-    parts = [loss.axes(palette, "step", "loss"),
-             accuracy.axes(palette, "step", "accuracy", y_format=lambda v: f"{v:.0%}", y_ticks=[0, 0.25, 0.5, 0.75, 1])]
+    parts = [loss.axes(palette, _("step"), _("loss")),
+             accuracy.axes(palette, _("step"), _("accuracy"), y_format=percent, y_ticks=[0, 0.25, 0.5, 0.75, 1])]
     styles = ((palette["f"], None, 1, 2), (palette["muted"], "7 5", 3, 4))
     for colour, dash, loss_column, accuracy_column in styles:
         parts.append(loss.polyline(steps, rows[:, loss_column], colour, dash=dash))
         parts.append(accuracy.polyline(steps, rows[:, accuracy_column], colour, dash=dash))
-    for k, (colour, dash, words) in enumerate(((palette["f"], None, "training points"),
-                                                (palette["muted"], "7 5", "test points"))):
+    for k, (colour, dash, words) in enumerate(((palette["f"], None, _("training points")),
+                                                (palette["muted"], "7 5", _("test points")))):
         x = 60 + k * 170
         dashed = f' stroke-dasharray="{dash}"' if dash else ""
         parts.append(f'<line x1="{x}" x2="{x + 28}" y1="14" y2="14" stroke="{colour}" stroke-width="2.5"{dashed}/>')
         parts.append(text(x + 34, 19, words, palette["text"], "start", 13))
     if len(rows):
         latest = rows[-1]
-        parts.append(text(width - 10, 19, f"step {int(latest[0]):,}: test loss {format_number(latest[3], 3)}, "
-                          f"test accuracy {latest[4]:.0%}", palette["text"], "end", 13))
+        parts.append(text(width - 10, 19, _("step {step}: test loss {loss}, test accuracy {accuracy}").format(
+            step=count(int(latest[0])), loss=format_number(latest[3], 3), accuracy=percent(latest[4])),
+            palette["text"], "end", 13))
     return document(width, 34 + 190 + 44, parts)
 
 

@@ -22,10 +22,11 @@ import numpy as np
 from tinytorch.tensor import Tensor, topological_order
 from tinytorch.trace import local_derivatives
 
+from .i18n import _
 from .palette import ROLES
 
 __all__ = ["NodeInfo", "THEMES", "fill", "format_number", "graph_nodes", "node_table", "op_symbol", "picture",
-           "short_labels", "to_digraph", "to_dot", "to_svg"]
+           "short_labels", "slot_words", "to_digraph", "to_dot", "to_svg"]
 
 
 # ---- numbers ------------------------------------------------------------------------------------
@@ -259,8 +260,9 @@ def _value_label(node: NodeInfo, name: str, slots: bool = False) -> str:
         return f"<{_html(text)}>"
     # (A slot holds its line's words too: `dot` measures the placeholder characters wide, and
     # "value " plus a placeholder overflowed the cell once ids reached n100.)
-    value = _slot(node.id, "v") if slots else "value " + _html(_show(node.value))
-    grad = _slot(node.id, "g") if slots else "grad " + _html(_show(node.grad))
+    words = slot_words()
+    value = _slot(node.id, "v") if slots else _html(words["v"] + _show(node.value))
+    grad = _slot(node.id, "g") if slots else _html(words["g"] + _show(node.grad))
     return (f'<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="1">'
             f"<TR><TD><B>{_html(name)}</B></TD></TR>"
             f'<TR><TD {_NUMBER_CELL}><FONT POINT-SIZE="12">{value}</FONT></TD></TR>'
@@ -410,15 +412,17 @@ def _compact(svg: str) -> str:
     return re.sub(r"(<svg\b[^>]*>)", rf"\1<style>text{{font-family:{_FONT}}}</style>", svg, count=1)
 
 
-SLOT_WORDS = MappingProxyType({"v": "value ", "g": "grad "})  # what a slot's line says before its number
+def slot_words() -> dict[str, str]:
+    """What a box's two lines say before their numbers, in the reader's language: "value ", "grad "."""
+    return {"v": _("value") + " ", "g": _("grad") + " "}
 
 
 def fill(svg: str, nodes: list[NodeInfo]) -> str:
     """`picture`'s SVG with the values and gradients of `nodes` (from `graph_nodes`) written in."""
-    numbers = {}
+    numbers, words = {}, slot_words()
     for node in nodes:
-        numbers[node.id, "v"] = SLOT_WORDS["v"] + _html(_show(node.value))
-        numbers[node.id, "g"] = SLOT_WORDS["g"] + _html(_show(node.grad))
+        numbers[node.id, "v"] = _html(words["v"] + _show(node.value))
+        numbers[node.id, "g"] = _html(words["g"] + _show(node.grad))
     return re.sub(_SLOT, lambda m: numbers.get((m[1], m[2]), "?"), svg)
 
 

@@ -2,53 +2,54 @@
 
 import streamlit as st
 
-from lessons import datasets, network_graph, svg, training, training_plots
+from lessons import i18n, svg, training, training_plots
+from lessons.i18n import _
 from tinytorch import nn
-from ui import compute, links, presenter, view, widgets
+from ui import compute, language, links, presenter, view, widgets
 
 widgets.require_app_navigation()
 
 # Every setting of the run, in one place: each is a URL parameter, so a link reproduces the run.
 side, defaults = presenter.controls().side, view.NETWORK_DEFAULTS
-side.subheader("Data")
-data = side.selectbox("Data set", datasets.DATASETS, **links.linked(view.DATASET))
-noise = side.slider("Noise", 0.0, view.MAX_NOISE, step=view.NOISE_STEP,
-                    help="How far the points scatter around their shape.", **links.bound(view.NOISE, defaults.noise))
+side.subheader(_("Data"))
+data = links.named_choice(side, "selectbox", _("Data set"), view.DATASET, lambda name: _(view.DATASET_NAMES[name]))
+noise = side.slider(_("Noise"), 0.0, view.MAX_NOISE, step=view.NOISE_STEP,
+                    help=_("How far the points scatter around their shape."), **links.bound(view.NOISE, defaults.noise))
 shares = training.TRAIN_SHARES
-train_share = side.slider("Training points", shares[0], shares[-1], step=shares[1] - shares[0], format="%d%%",
-                          help="The share of the points the network trains on; the rest test it.",
+train_share = side.slider(_("Training points"), shares[0], shares[-1], step=shares[1] - shares[0], format="%d%%",
+                          help=_("The share of the points the network trains on; the rest test it."),
                           **links.bound(view.TRAIN_SHARE, defaults.train_share))
-seed = side.number_input("Seed", 0, training.MAX_SEED, step=1,
-                         help="Fixes the points, the split, the first weights and the order of the batches.",
+seed = side.number_input(_("Seed"), 0, training.MAX_SEED, step=1,
+                         help=_("Fixes the points, the split, the first weights and the order of the batches."),
                          **links.bound(view.SEED, defaults.seed))
-side.button("New points and weights", key="reseed", icon=":material/casino:", on_click=links.assign,
+side.button(_("New points and weights"), key="reseed", icon=":material/casino:", on_click=links.assign,
             args=({view.SEED: (seed + 1) % (training.MAX_SEED + 1)},))
-side.subheader("Network")
-layers = side.slider("Hidden layers", 0, training.MAX_LAYERS, **links.bound(view.LAYERS, defaults.layers))
-units = side.slider("Units per hidden layer", 1, training.MAX_UNITS, disabled=layers == 0,
+side.subheader(_("Network"))
+layers = side.slider(_("Hidden layers"), 0, training.MAX_LAYERS, **links.bound(view.LAYERS, defaults.layers))
+units = side.slider(_("Units per hidden layer"), 1, training.MAX_UNITS, disabled=layers == 0,
                     **links.bound(view.UNITS, defaults.units))
-activation = side.radio("Activation", tuple(nn.ACTIVATIONS), horizontal=True,
-                        help="What each hidden unit applies to its weighted sum.", **links.linked(view.ACTIVATION))
-side.subheader("Training")
-optimizer = side.radio("Optimizer", tuple(nn.OPTIMIZERS), horizontal=True,
-                       help="Adam scales each weight's step by its gradient's history; SGD is plain gradient "
-                            "descent.", **links.linked(view.OPTIMIZER))
-lr = side.select_slider("Learning rate", training.LEARNING_RATES, format_func="{:g}".format,
+activation = side.radio(_("Activation"), tuple(nn.ACTIVATIONS), horizontal=True,
+                        help=_("What each hidden unit applies to its weighted sum."), **links.linked(view.ACTIVATION))
+side.subheader(_("Training"))
+optimizer = side.radio(_("Optimizer"), tuple(nn.OPTIMIZERS), horizontal=True,
+                       help=_("Adam scales each weight's step by its gradient's history; SGD is plain gradient "
+                              "descent."), **links.linked(view.OPTIMIZER))
+lr = side.select_slider(_("Learning rate"), training.LEARNING_RATES, format_func="{:g}".format,
                         **links.bound(view.NETWORK_RATE, defaults.lr))
-l2 = side.select_slider("L2 regularisation", training.L2_RATES, format_func="{:g}".format,
-                        help="Adds rate/2 · Σw² to the loss: every step also pulls each weight towards 0.",
+l2 = side.select_slider(_("L2 regularisation"), training.L2_RATES, format_func="{:g}".format,
+                        help=_("Adds rate/2 · Σw² to the loss: every step also pulls each weight towards 0."),
                         **links.bound(view.L2, defaults.l2))
-batch = side.slider("Batch size", 1, training.MAX_BATCH,
-                    help="Training points per step; an epoch is one pass over all of them.",
+batch = side.slider(_("Batch size"), 1, training.MAX_BATCH,
+                    help=_("Training points per step; an epoch is one pass over all of them."),
                     **links.bound(view.BATCH, defaults.batch))
 settings = training.Settings(data, noise, train_share, int(seed), layers, units, activation, optimizer, lr, l2, batch)
 theme = widgets.theme()
 
-st.title("Train a tiny network")
-st.caption("The network scores every point of the plane; the loss says how wrong its scores are on the training "
-           "points. One backward pass per batch gives the loss's gradient for every weight at once, and the "
-           "optimizer nudges them all downhill: the same backprop as on the Playground, on a bigger graph. "
-           "The open markers are test points, never trained on: they show whether it learned the shape or the noise.")
+st.title(_("Train a tiny network"))
+st.caption(_("The network scores every point of the plane; the loss says how wrong its scores are on the training "
+             "points. One backward pass per batch gives the loss's gradient for every weight at once, and the "
+             "optimizer nudges them all downhill: the same backprop as on the Playground, on a bigger graph. The "
+             "open markers are test points, never trained on: they show whether it learned the shape or the noise."))
 
 try:
     run = compute.network_run(settings)
@@ -73,21 +74,21 @@ def _step(settings: training.Settings) -> None:
 
 playing = st.session_state.get(view.PLAYING, False) and not run.finished
 buttons = st.columns([1, 1, 1, 4], vertical_alignment="center")
-buttons[0].button("Pause" if playing else "Play", key="play", type="primary", on_click=_play, args=(not playing,),
+buttons[0].button(_("Pause") if playing else _("Play"), key="play", type="primary", on_click=_play, args=(not playing,),
                   width="stretch", icon=":material/pause:" if playing else ":material/play_arrow:",
                   disabled=run.finished)
-buttons[1].button("Step", key="step_once", on_click=_step, args=(settings,), width="stretch",
-                  icon=":material/skip_next:", disabled=run.finished,
-                  help="Train on one batch (while playing: pause first).")
-buttons[2].button("Reset", key="reset", on_click=compute.restart_network, args=(settings,), width="stretch",
-                  icon=":material/restart_alt:", help="Back to the first weights (the same seed: the same run).")
-edges = buttons[3].radio("Edges show", network_graph.SHOWS, horizontal=True,
-                         help="Each weight's value, or the gradient the last batch gave it.",
-                         **links.linked(view.EDGES))
+buttons[1].button(i18n.pgettext("train on one batch", "Step"), key="step_once", on_click=_step, args=(settings,),
+                  width="stretch", icon=":material/skip_next:", disabled=run.finished,
+                  help=_("Train on one batch (while playing: pause first)."))
+buttons[2].button(_("Reset"), key="reset", on_click=compute.restart_network, args=(settings,), width="stretch",
+                  icon=":material/restart_alt:", help=_("Back to the first weights (the same seed: the same run)."))
+edges = links.named_choice(buttons[3], "radio", _("Edges show"), view.EDGES, lambda show: _(view.EDGE_NAMES[show]),
+                           horizontal=True, help=_("Each weight's value, or the gradient the last batch gave it."))
 
 
 def live() -> None:
     """What training changes: redrawn in place every tick while playing (stable keys: never blank)."""
+    language.activate()  # a tick reruns this fragment alone, without the entry script
     run = compute.network_run(settings)
     playing = st.session_state.get(view.PLAYING, False)
     if playing and not run.finished:
@@ -98,26 +99,26 @@ def live() -> None:
     st.caption(view.network_status(run, playing))
     latest = run.latest
     numbers = st.columns(4)
-    numbers[0].metric("Training loss", f"{latest.train_loss:.3f}")
-    numbers[1].metric("Test loss", f"{latest.test_loss:.3f}")
-    numbers[2].metric("Training accuracy", f"{latest.train_accuracy:.0%}")
-    numbers[3].metric("Test accuracy", f"{latest.test_accuracy:.0%}")
+    numbers[0].metric(_("Training loss"), f"{latest.train_loss:.3f}")
+    numbers[1].metric(_("Test loss"), f"{latest.test_loss:.3f}")
+    numbers[2].metric(_("Training accuracy"), i18n.percent(latest.train_accuracy))
+    numbers[3].metric(_("Test accuracy"), i18n.percent(latest.test_accuracy))
     # Pictures as images (data: URLs): Streamlit keeps each <img> and swaps its source, and the
     # browser shows the old picture until the new one is ready, so nothing blanks (see svg.py).
     network_picture, boundary_picture, loss_picture = training_plots.pictures(run, edges, theme)
     network, boundary = st.columns([3, 2], vertical_alignment="center")
     network.image(svg.data_url(network_picture), width="stretch",
-                  alt="The network: each unit's output over the plane, and an edge per weight")
-    network.caption("Each square is what one unit outputs over the plane on the right: violet below 0, green above "
-                    "(the output's is the probability of class 1). One edge per weight, as wide as the weight: "
-                    "green positive, violet negative; or, showing gradients, as wide as ∂loss/∂weight from the "
-                    "last batch. Pause for every number.")
+                  alt=_("The network: each unit's output over the plane, and an edge per weight"))
+    network.caption(_("Each square is what one unit outputs over the plane on the right: violet below 0, green above "
+                      "(the output's is the probability of class 1). One edge per weight, as wide as the weight: "
+                      "green positive, violet negative; or, showing gradients, as wide as ∂loss/∂weight from the "
+                      "last batch. Pause for every number."))
     boundary.image(svg.data_url(boundary_picture), width="stretch",
-                   alt="The points and the network's decision boundary")
+                   alt=_("The points and the network's decision boundary"))
     st.image(svg.data_url(loss_picture), width="stretch",
-             alt="The loss and the accuracy on the training and the test points, step by step")
+             alt=_("The loss and the accuracy on the training and the test points, step by step"))
     if not playing:
-        with st.expander("Every weight and bias: its value and its gradient from the last batch"):
+        with st.expander(_("Every weight and bias: its value and its gradient from the last batch")):
             st.dataframe(view.weights_table(run.model), hide_index=True, width="stretch", placeholder="—")
 
 

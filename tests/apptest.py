@@ -54,7 +54,8 @@ def no_exception(at: AppTest) -> None:
 
 def views(at: AppTest) -> list[dict]:
     """The data of every live-view mount that is not a blob: {"role": "live" | "graph" | "table", ...}."""
-    return [json.loads(e.proto.json) for e in at.get("bidi_component") if e.proto.WhichOneof("data") == "json"]
+    return [json.loads(e.proto.json) for e in at.get("bidi_component")
+            if e.proto.WhichOneof("data") == "json" and e.proto.component_name == "tinytorch.live_view"]
 
 
 def live_view(at: AppTest, role: str = "live") -> dict:
@@ -80,7 +81,7 @@ _SLOT = re.compile("\ue000(n\\d+)([vg])\ue000")
 def _filled(svg: str, numbers: dict) -> str:
     """The blob's picture with the numbers written in, as ui/live.js writes them."""
     def number(m):
-        return viz.SLOT_WORDS[m[2]] + html.escape(numbers.get(m[1], ["?", "?"])[0 if m[2] == "v" else 1])
+        return viz.slot_words()[m[2]] + html.escape(numbers.get(m[1], ["?", "?"])[0 if m[2] == "v" else 1])
 
     return html.unescape(_SLOT.sub(number, svg))
 
@@ -91,7 +92,7 @@ def release(at: AppTest, x) -> AppTest:
     from streamlit.proto.WidgetStates_pb2 import WidgetState
 
     (element,) = [e for e in at.get("bidi_component")
-                  if e.proto.WhichOneof("data") == "json" and json.loads(e.proto.json)["role"] == "live"]
+                  if e.proto.WhichOneof("data") == "json" and json.loads(e.proto.json).get("role") == "live"]
     states = at._tree.get_widget_states()  # AppTest has no API for a component's events
     states.widgets.append(WidgetState(id=_make_trigger_id(element.proto.id, "events"),
                                       json_trigger_value=json.dumps([{"event": "x", "value": x}])))
@@ -120,7 +121,7 @@ def figure(at: AppTest, index: int = 0) -> dict:
             (data,) = lives
             fig = blob(at, data["blob"])[0]["figure"]
             for trace in fig["data"]:
-                role = packed.mark_role(trace.get("name", ""), trace.get("mode", ""))
+                role = packed.mark_role(trace.get("meta"))
                 if role:
                     trace.update(data["point"]["marks"][role])
             return fig

@@ -408,7 +408,7 @@ def test_a_link_sets_the_y_range_and_the_button_makes_it_automatic_again():
 
 @pytest.mark.parametrize(("params", "message"), [
     ({"ylo": 4, "yhi": -2}, view.Y_RANGE_REVERSED),
-    ({"ylo": -1e9}, view.Y_RANGE_TOO_LARGE),
+    ({"ylo": -1e9}, view.Y_RANGE_TOO_LARGE.format(limit="1,000,000")),
 ])
 def test_a_y_range_that_cannot_be_used_is_explained_and_automatic_used(params, message):
     at = open_app(f="1/x", **params)

@@ -24,10 +24,10 @@ from lessons.descent import (
     RAN_ALL_STEPS,
     STALLED,
     STATUSES,
-    STOPPING_RULE,
     DescentRun,
     _value_and_slope,
     run,
+    stopping_rule,
 )
 from tinytorch import Tensor
 from tinytorch.expr import parse
@@ -290,4 +290,4 @@ def test_a_flat_start_is_a_minimum_only_if_f_goes_no_lower_on_either_side(build,
 
 
 def test_the_stopping_rule_names_the_tolerances():
-    assert "|f′(x)| ≤ 1e-6" in STOPPING_RULE and "1,000,000" in STOPPING_RULE
+    assert "|f′(x)| ≤ 1e-6" in stopping_rule() and "1,000,000" in stopping_rule()

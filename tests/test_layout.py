@@ -13,7 +13,7 @@ ROOT = Path(__file__).resolve().parent.parent
 LAYERS = ("pages", "ui", "lessons", "tinytorch")  # each may import only those after it
 THIRD_PARTY = {
     "tinytorch": {"numpy"},
-    "lessons": {"numpy", "plotly", "graphviz"},
+    "lessons": {"numpy", "plotly", "graphviz", "babel"},  # babel: the translations (lessons/i18n.py)
 }
 
 

@@ -106,8 +106,8 @@ def test_notes_never_repeat_the_visitors_text():
 
 @pytest.mark.parametrize(("lo", "hi", "message"), [
     (["inf"], [], view.RANGE_NOT_FINITE), (["-3"], ["nan"], view.RANGE_NOT_FINITE),
-    (["1e999"], ["1"], view.RANGE_NOT_FINITE), (["-2e6"], [], view.RANGE_TOO_LARGE),
-    (["5"], ["2"], view.RANGE_REVERSED), (["1"], ["1.0001"], view.RANGE_TOO_NARROW)])
+    (["1e999"], ["1"], view.RANGE_NOT_FINITE), (["-2e6"], [], view.RANGE_TOO_LARGE.format(limit="1,000,000")),
+    (["5"], ["2"], view.RANGE_REVERSED), (["1"], ["1.0001"], view.RANGE_TOO_NARROW.format(width="0.001"))])
 def test_a_links_range_gets_the_ranges_own_message(lo, hi, message):
     range_, notes, replace = view.read_range(lo, hi)
     assert range_ == view.DEFAULT_RANGE and replace

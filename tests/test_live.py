@@ -12,6 +12,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from lessons import live, sweep
+from lessons.curves import finite_difference, sample
+from lessons.i18n import using
+from lessons.plots import function_figure
 from lessons.viz import format_number, graph_nodes
 from tinytorch import Tensor
 from tinytorch.expr import parse
@@ -109,11 +112,16 @@ def test_node_meta_names_every_box_once_and_keeps_the_whole_text():
     assert all(m["value"] == m["full"] for m in meta if m["kind"] == "constant")  # the numbers 1..9
 
 
-@pytest.mark.parametrize(("name", "mode", "role"), [
-    ("tangent, slope 6.32", "lines", "tangent"), ("f(1.2) = 4.128", "markers", "point"), ("f", "lines", None),
-    ("f′", "lines", None), ("f(x) by hand", "lines", None)])
-def test_mark_roles(name, mode, role):
-    assert live.mark_role(name, mode) == role
+@pytest.mark.parametrize("language", ["en", "zh"])
+def test_mark_roles_find_the_point_and_the_tangent_in_any_language(language):
+    curve = sample(lambda x: x * x, -1, 1, 11)
+    with using(language):
+        figure = function_figure(curve, 0.5, 0.25, 1.0, check=finite_difference(lambda x: x * x, curve.x))
+    roles = {trace.name: live.mark_role(trace.meta) for trace in figure.data}
+    assert sorted(r for r in roles.values() if r) == ["point", "tangent"]
+    (tangent,) = [name for name, role in roles.items() if role == "tangent"]
+    assert tangent == ("tangent, slope 1" if language == "en" else "切线，斜率 1")
+    assert live.mark_role(None) is None and live.mark_role("f") is None
 
 
 def test_diff_paths():

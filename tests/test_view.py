@@ -20,10 +20,10 @@ from ui.presets import PRESETS
 @pytest.mark.parametrize(("lo", "hi", "message"), [
     (math.nan, 3.0, view.RANGE_NOT_FINITE),
     (-3.0, math.inf, view.RANGE_NOT_FINITE),
-    (-2e6, 3.0, view.RANGE_TOO_LARGE),
+    (-2e6, 3.0, view.RANGE_TOO_LARGE.format(limit="1,000,000")),
     (3.0, -3.0, view.RANGE_REVERSED),
     (1.0, 1.0, view.RANGE_REVERSED),
-    (1.0, 1.0001, view.RANGE_TOO_NARROW),
+    (1.0, 1.0001, view.RANGE_TOO_NARROW.format(width="0.001")),
 ])
 def test_bad_ranges_fall_back_to_the_default_with_their_own_message(lo, hi, message):
     assert view.checked_range(lo, hi) == (view.DEFAULT_RANGE, message)
@@ -138,7 +138,7 @@ def test_a_point_slider_shows_as_many_decimals_as_its_step(step, shown):
     (3, 3, (None, None), view.Y_RANGE_REVERSED),
     (math.nan, 1, (None, None), view.Y_RANGE_NOT_FINITE),
     (None, math.inf, (None, None), view.Y_RANGE_NOT_FINITE),
-    (-2e6, None, (None, None), view.Y_RANGE_TOO_LARGE),
+    (-2e6, None, (None, None), view.Y_RANGE_TOO_LARGE.format(limit="1,000,000")),
 ])
 def test_the_y_range_is_checked_and_falls_back_to_automatic(low, high, expected, problem):
     used, message = view.checked_y_range(low, high)

@@ -32,7 +32,7 @@ import operator
 import string
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import NamedTuple
@@ -41,7 +41,7 @@ from . import functional as F
 from .tensor import Tensor
 
 __all__ = ["parse", "Expression", "ExpressionError", "ERROR_CODES", "FUNCTIONS", "CONSTANTS",
-           "MAX_LENGTH", "MAX_DEPTH", "MAX_NODES", "MAX_NUMBER_LENGTH"]
+           "MAX_LENGTH", "MAX_DEPTH", "MAX_NODES", "MAX_NUMBER_LENGTH", "Listing", "N_", "Nn_", "Phrase"]
 
 # ---- limits: each has its own error code ----------------------------------------------------
 
@@ -64,18 +64,75 @@ FUNCTIONS = MappingProxyType({
 CONSTANTS = MappingProxyType({"pi": math.pi, "e": math.e})
 
 
+# ---- messages: English, and language-neutral for an app that translates them -----------------
+
+
+def N_(template: str) -> str:
+    """Marks a message template for translation (gettext's no-op: Babel extracts what it wraps)."""
+    return template
+
+
+def Nn_(singular: str, plural: str) -> tuple[str, str]:
+    """Marks a message with a plural form (Babel extracts the pair, as for ngettext)."""
+    return singular, plural
+
+
+class Listing(NamedTuple):
+    """Names in a message, joined as a list: "x, pi and e", or "x or y" (`conjunction` "or")."""
+
+    items: tuple[str, ...]
+    conjunction: str = "and"
+
+    def __str__(self) -> str:
+        items = list(self.items)
+        return items[0] if len(items) == 1 else ", ".join(items[:-1]) + f" {self.conjunction} " + items[-1]
+
+
+@dataclass(frozen=True)
+class Phrase:
+    """A message without its language: an English `template` with {name} fields, and `params`,
+    the values of the fields (text quoted from the user, numbers, names, a Listing, or another
+    Phrase). A message about a count has a `plural` template too, chosen when params[count] != 1.
+    str() gives the English; an app translates the template and fills the same fields."""
+
+    template: str
+    params: Mapping[str, object] = field(default_factory=dict)
+    plural: str | None = None
+    count: str | None = None
+
+    def __str__(self) -> str:
+        template = self.plural if self.plural and self.params[self.count] != 1 else self.template
+        return template.format(**{name: str(value) for name, value in self.params.items()})
+
+
+def _say(template: str, **params) -> Phrase:
+    return Phrase(template, params)
+
+
 class ExpressionError(ValueError):
     """A mistake in the typed text: `.code` (one of ERROR_CODES), `.position` (0-based index
-    into the text, or None) and a one-line message that says how to fix it."""
+    into the text, or None) and a one-line `.message` that says how to fix it, in English.
+    `.phrase` is the same message without its language (`.template` and `.params`), for an app
+    that shows it in another; code and position are the same in every language."""
 
-    def __init__(self, code: str, message: str, position: int | None = None):
-        super().__init__(message)
+    def __init__(self, code: str, message: str | Phrase, position: int | None = None):
+        phrase = message if isinstance(message, Phrase) else Phrase(message)
+        super().__init__(str(phrase))
         self.code = code
-        self.message = message
+        self.phrase = phrase
+        self.message = str(phrase)
         self.position = position
 
+    @property
+    def template(self) -> str:
+        return self.phrase.template
+
+    @property
+    def params(self) -> Mapping[str, object]:
+        return self.phrase.params
+
     def __reduce__(self):  # picklable, so it survives caches and process boundaries
-        return type(self), (self.code, self.message, self.position)
+        return type(self), (self.code, self.phrase, self.position)
 
 
 # ---- 1. tokens ------------------------------------------------------------------------------
@@ -157,18 +214,20 @@ def _scan_number(text: str, start: int, names: frozenset[str]) -> tuple[int, Exp
             while i < n and text[i] in _DIGITS:
                 i += 1
     if i + 1 < n and text[i] == "." and text[i + 1] in _DIGITS:  # 1.2.3 or 1e5.5
-        why = "an exponent is a whole number" if "e" in text[start:i].lower() else "it has two decimal points"
+        exponent = "e" in text[start:i].lower()
         while i < n and (text[i] in _DIGITS or text[i] == "."):
             i += 1
-        return i, ExpressionError("BAD_NUMBER", f"'{_short(text[start:i])}' is not a valid number: {why}.",
-                                  start)
+        template = (N_("'{number}' is not a valid number: an exponent is a whole number.") if exponent
+                    else N_("'{number}' is not a valid number: it has two decimal points."))
+        return i, ExpressionError("BAD_NUMBER", _say(template, number=_short(text[start:i])), start)
     if i - start > MAX_NUMBER_LENGTH:
-        return i, ExpressionError("BAD_NUMBER", f"This number is too long ({i - start} characters; the "
-                                  f"limit is {MAX_NUMBER_LENGTH}).", start)
+        return i, ExpressionError("BAD_NUMBER", _say(N_("This number is too long ({length} characters; the "
+                                                        "limit is {limit})."),
+                                                     length=i - start, limit=MAX_NUMBER_LENGTH), start)
     return i, None
 
 
-_BASES = MappingProxyType({"x": (16, "hexadecimal"), "b": (2, "binary"), "o": (8, "octal")})  # 0x10, 0b101, 0o17
+_BASES = MappingProxyType({"x": (16, N_("hexadecimal")), "b": (2, N_("binary")), "o": (8, N_("octal"))})  # 0x10...
 
 
 def _in_another_base(text: str, start: int, names: frozenset[str]) -> tuple[int, ExpressionError] | None:
@@ -188,12 +247,14 @@ def _in_another_base(text: str, start: int, names: frozenset[str]) -> tuple[int,
         value = int(text[start + 2:end].replace("_", ""), radix)  # 0x_ff, as Python allows
     except ValueError:  # no digits, or not all of that base: 0x_, 0xy, 0b12
         return None
+    number, base = _short(text[start:end]), Phrase(name)
     try:
-        decimal = f", as {_format_number(float(value))}"
+        message = _say(N_("'{number}' is written in {base}, which is not supported: write it in decimal, "
+                          "as {decimal}."), number=number, base=base, decimal=_format_number(float(value)))
     except OverflowError:  # more than 1e308: too big for any number here
-        decimal = ""
-    return end, ExpressionError("BAD_NUMBER", f"'{_short(text[start:end])}' is written in {name}, which is not "
-                                f"supported: write it in decimal{decimal}.", start)
+        message = _say(N_("'{number}' is written in {base}, which is not supported: write it in decimal."),
+                       number=number, base=base)
+    return end, ExpressionError("BAD_NUMBER", message, start)
 
 
 def _grouped(text: str, start: int, names: frozenset[str]) -> tuple[int, ExpressionError] | None:
@@ -213,28 +274,32 @@ def _grouped(text: str, start: int, names: frozenset[str]) -> tuple[int, Express
     if not seen:
         return None
     plain = text[start:end].replace("_", "")
-    fix = f"write {plain}" if plain.count(".") <= 1 else "leave the '_' out"
-    return end, ExpressionError("BAD_NUMBER", f"'{_short(text[start:end])}' has '_' between its digits, which "
-                                f"numbers cannot have: {fix}.", start)
+    if plain.count(".") <= 1:
+        message = _say(N_("'{number}' has '_' between its digits, which numbers cannot have: write {plain}."),
+                       number=_short(text[start:end]), plain=plain)
+    else:
+        message = _say(N_("'{number}' has '_' between its digits, which numbers cannot have: leave the '_' out."),
+                       number=_short(text[start:end]))
+    return end, ExpressionError("BAD_NUMBER", message, start)
 
 
 _CHAR_HINTS = MappingProxyType({c: hint for chars, hint in (
-    ("'\"", "Quotes are not part of the language: type only the formula."),
-    ("=", "Type only the right-hand side, for example x^2 rather than y = x^2."),
-    ("[]{}", "Use round brackets ( ) to group."),
-    (".", "A '.' can only be the decimal point of a number, as in 1.5."),
-    ("#", "Comments are not supported."),
-    ("!", "There is no factorial."),
-    ("%", "There is no percent sign: for 10 percent, write 10/100 or 0.1."),
-    (";:", "Type a single expression."),
-    ("<>", "Comparisons are not supported; max(a, b) and min(a, b) may help."),
-    ("|", "Write abs(x) for the absolute value."),
-    ("\u00d7\u00b7\u22c5\u2217", "Use * to multiply."),
-    ("\u00f7\u2215", "Use / to divide."),
-    ("\u2212\u2013\u2014", "Use the ordinary minus sign -."),
-    ("\u00b2\u00b3\u00b9\u2070\u2074\u2075\u2076\u2077\u2078\u2079", "Write powers with ^, as in x^2."),
-    ("\u03c0", "Write pi."),
-    ("\u221a", "Write sqrt(x)."),
+    ("'\"", N_("Quotes are not part of the language: type only the formula.")),
+    ("=", N_("Type only the right-hand side, for example x^2 rather than y = x^2.")),
+    ("[]{}", N_("Use round brackets ( ) to group.")),
+    (".", N_("A '.' can only be the decimal point of a number, as in 1.5.")),
+    ("#", N_("Comments are not supported.")),
+    ("!", N_("There is no factorial.")),
+    ("%", N_("There is no percent sign: for 10 percent, write 10/100 or 0.1.")),
+    (";:", N_("Type a single expression.")),
+    ("<>", N_("Comparisons are not supported; max(a, b) and min(a, b) may help.")),
+    ("|", N_("Write abs(x) for the absolute value.")),
+    ("\u00d7\u00b7\u22c5\u2217", N_("Use * to multiply.")),
+    ("\u00f7\u2215", N_("Use / to divide.")),
+    ("\u2212\u2013\u2014", N_("Use the ordinary minus sign -.")),
+    ("\u00b2\u00b3\u00b9\u2070\u2074\u2075\u2076\u2077\u2078\u2079", N_("Write powers with ^, as in x^2.")),
+    ("\u03c0", N_("Write pi.")),
+    ("\u221a", N_("Write sqrt(x).")),
 ) for c in chars})
 
 
@@ -247,16 +312,17 @@ def _bad_character(c: str, position: int) -> ExpressionError:
         shown = f"'{c}'"
     else:
         shown = f"U+{ord(c):04X}"
-    hint = _CHAR_HINTS.get(c)
+    hint = Phrase(_CHAR_HINTS[c]) if c in _CHAR_HINTS else None
     if hint is None:
         plain = unicodedata.normalize("NFKC", c)
         if c.isspace():
-            hint = "Only spaces and tabs may separate the parts of an expression."
+            hint = Phrase(N_("Only spaces and tabs may separate the parts of an expression."))
         elif plain != c and plain.isascii() and plain.isprintable() and plain.strip():
-            hint = f"It looks like '{plain}' but is another character: type a plain {plain}."
+            hint = _say(N_("It looks like '{plain}' but is another character: type a plain {plain}."), plain=plain)
         else:
-            hint = "Use only letters, digits, spaces and + - * / ^ ( ) , ."
-    return ExpressionError("BAD_CHAR", f"This character is not allowed: {shown}. {hint}", position)
+            hint = Phrase(N_("Use only letters, digits, spaces and + - * / ^ ( ) , ."))
+    return ExpressionError("BAD_CHAR", _say(N_("This character is not allowed: {character}. {hint}"),
+                                            character=shown, hint=hint), position)
 
 
 # ---- 2. parser: text -> post-order steps ----------------------------------------------------
@@ -307,8 +373,8 @@ class _Parser:
         """Parse one level deeper. The parser's only recursion goes through here, so the
         Python stack grows with MAX_DEPTH at most, never with the length of the text."""
         if self.depth >= MAX_DEPTH:
-            raise ExpressionError("TOO_DEEP", f"Too deeply nested (more than {MAX_DEPTH} levels).",
-                                  token.start)
+            raise ExpressionError("TOO_DEEP", _say(N_("Too deeply nested (more than {limit} levels)."),
+                                                   limit=MAX_DEPTH), token.start)
         self.depth += 1
         result = parse()
         self.depth -= 1
@@ -317,8 +383,8 @@ class _Parser:
     def emit(self, kind: str, name: str, position: int, arity: int) -> None:
         self.operations += 1
         if self.operations > MAX_NODES:
-            raise ExpressionError("TOO_COMPLEX", f"Too many operations (more than {MAX_NODES}). "
-                                  "Try a shorter expression.", position)
+            raise ExpressionError("TOO_COMPLEX", _say(N_("Too many operations (more than {limit}). "
+                                                         "Try a shorter expression."), limit=MAX_NODES), position)
         self.steps.append(_Step(kind, name, arity))
 
     # -- grammar, lowest precedence first --
@@ -399,27 +465,29 @@ class _Parser:
         elif name in CONSTANTS:
             self.steps.append(_Step(_PUSH_CONSTANT, name, value=CONSTANTS[name]))
         elif name.lower() in _FUNCTION_ALIASES:  # ln x
-            raise ExpressionError("UNKNOWN_NAME", f"Unknown name '{name}'. Did you mean "
-                                  f"{_FUNCTION_ALIASES[name.lower()]}({self.argument()})?", tok.start)
+            fix = f"{_FUNCTION_ALIASES[name.lower()]}({self.argument()})"
+            raise ExpressionError("UNKNOWN_NAME", _say(N_("Unknown name '{name}'. {suggestion}"), name=name,
+                                                       suggestion=_say(_DID_YOU_MEAN, guess=fix)), tok.start)
         else:
-            raise ExpressionError("UNKNOWN_NAME", f"Unknown name '{_short(name)}'."
-                                  + _name_suggestion(name, self.variables), tok.start)
+            raise ExpressionError("UNKNOWN_NAME", _say(N_("Unknown name '{name}'. {suggestion}"), name=_short(name),
+                                                       suggestion=_name_suggestion(name, self.variables)), tok.start)
 
     def argument(self) -> str:
         """What follows a function name written without brackets, for the fix: x in 'sin x'."""
         return self.tok.text if self.tok.kind in (_NAME, _NUMBER) else "..."
 
-    def uncalled(self, name: str) -> str:
+    def uncalled(self, name: str) -> Phrase:
         """A function name without its brackets: sin x, or sin^2(x) and sin^-1(x) as in a maths book."""
         power = self.tok.text in ("^", "**")
         if power and self.ahead(1).kind == _NUMBER and self.ahead(2).kind == "(":  # sin^2(x)
-            n = self.ahead(1).text
-            return f"A power of {name} goes after its brackets: write '{name}{self.operand_at(self.i + 2)}^{n}'."
+            fix = f"{name}{self.operand_at(self.i + 2)}^{self.ahead(1).text}"
+            return _say(N_("A power of {name} goes after its brackets: write '{fix}'."), name=name, fix=fix)
         if power and self.ahead(1).text == "-" and self.ahead(2).text == "1" and self.ahead(3).kind == "(" \
                 and "a" + name in FUNCTIONS:  # sin^-1(x): the inverse, not 1/sin
-            return (f"{name}^-1 is the inverse function, which is written a{name} here: "
-                    f"write 'a{name}{self.operand_at(self.i + 3)}'.")
-        return f"{name} is a function: write {name}({self.argument()}), with brackets."
+            return _say(N_("{name}^-1 is the inverse function, which is written a{name} here: write '{fix}'."),
+                        name=name, fix=f"a{name}{self.operand_at(self.i + 3)}")
+        return _say(N_("{name} is a function: write {fix}, with brackets."), name=name,
+                    fix=f"{name}({self.argument()})")
 
     def ahead(self, k: int) -> _Token:
         """The token k places after the current one (the end, past it)."""
@@ -450,11 +518,16 @@ class _Parser:
         count, commas = self.nested(name, lambda: self.arguments(name.text))
         arity = FUNCTIONS[name.text][0]
         if count != arity:
-            hint = ""
+            params = {"name": name.text, "arity": arity, "count": count}
             if commas and count - len(commas) == arity:  # sin(1,5): one number with a decimal comma
-                hint = f" To write a decimal number, use a point: {commas[0]}."
-            raise ExpressionError("ARITY", f"{name.text} takes {arity} argument{'s' * (arity > 1)}, "
-                                  f"got {count}.{hint}", name.start)
+                forms = Nn_("{name} takes {arity} argument, got {count}. To write a decimal number, use a point: "
+                            "{fix}.", "{name} takes {arity} arguments, got {count}. To write a decimal number, "
+                            "use a point: {fix}.")
+                params["fix"] = commas[0]
+            else:
+                forms = Nn_("{name} takes {arity} argument, got {count}.",
+                            "{name} takes {arity} arguments, got {count}.")
+            raise ExpressionError("ARITY", Phrase(forms[0], params, forms[1], "arity"), name.start)
         self.emit(_CALL, name.text, name.start, arity)
 
     def close(self) -> None:
@@ -514,36 +587,40 @@ class _Parser:
     def not_a_function(self, tok: _Token) -> ExpressionError:
         name = tok.text
         if name in self.variables or name in CONSTANTS:
-            what = "a variable" if name in self.variables else "a constant"
-            return ExpressionError("NOT_CALLABLE", f"'{name}' is {what}, not a function: to multiply, "
-                                   f"write '{name}*{self.operand_at(self.i)}'.", tok.start)
-        return ExpressionError("UNKNOWN_FUNCTION", f"Unknown function '{_short(name)}'."
-                               + _function_suggestion(name, self.operand_at(self.i)), tok.start)
+            template = (N_("'{name}' is a variable, not a function: to multiply, write '{fix}'.")
+                        if name in self.variables else
+                        N_("'{name}' is a constant, not a function: to multiply, write '{fix}'."))
+            return ExpressionError("NOT_CALLABLE", _say(template, name=name, fix=f"{name}*{self.operand_at(self.i)}"),
+                                   tok.start)
+        return ExpressionError("UNKNOWN_FUNCTION", _say(N_("Unknown function '{name}'. {suggestion}"),
+                                                        name=_short(name),
+                                                        suggestion=_function_suggestion(name, self.operand_at(self.i))),
+                               tok.start)
 
     def unexpected_after_operand(self):
         """After a complete operand comes an operator, a ')' or ',' that closes something, or
         the end. Anything else is explained here."""
         tok = self.tok
         if tok.kind == _END:
-            raise ExpressionError("SYNTAX", f"Missing ')' to close the '(' at position {self.open[-1][0]}.",
-                                  tok.start)
+            raise ExpressionError("SYNTAX", _say(N_("Missing ')' to close the '(' at position {position}."),
+                                                 position=self.open[-1][0]), tok.start)
         if tok.kind == ")":
-            raise ExpressionError("UNBALANCED", "This ')' has no matching '('.", tok.start)
+            raise ExpressionError("UNBALANCED", _NO_OPENING, tok.start)
         if tok.kind == ",":
             raise ExpressionError("SYNTAX", self.misplaced_comma(), tok.start)
         raise ExpressionError("SYNTAX", self.missing_operator(), tok.start)
 
-    def misplaced_comma(self) -> str:
+    def misplaced_comma(self) -> Phrase:
         fix = self.decimal_comma()
         after = self.tokens[self.i + 1].text
         if fix and len(after) == 3 and after.isdigit() and len(self.prev.text) <= 3:  # 1,000: ambiguous
-            return (f"Numbers are written without ',': write '{self.prev.text}{after}' for a whole number, "
-                    f"or {fix} with a decimal point.")
+            return _say(N_("Numbers are written without ',': write '{whole}' for a whole number, or {fix} with a "
+                           "decimal point."), whole=self.prev.text + after, fix=fix)
         if fix:
-            return f"Decimal numbers are written with a point: write {fix}."
-        return "A ',' can only separate the arguments of max(a, b) or min(a, b)."
+            return _say(N_("Decimal numbers are written with a point: write {fix}."), fix=fix)
+        return Phrase(N_("A ',' can only separate the arguments of max(a, b) or min(a, b)."))
 
-    def missing_operator(self) -> str:
+    def missing_operator(self) -> Phrase:
         """Two operands side by side: 2 x, x 2, (x+1)(x-1), 1 000. Quote both and the fix."""
         tok, prev = self.tok, self.prev
         a, b = self.operand_before(self.i), self.operand_at(self.i)
@@ -554,29 +631,36 @@ class _Parser:
                 if t.kind != _NUMBER or not _digit_group(groups[-1], t.text):
                     break
                 groups.append(t.text)
-            return (f"Numbers cannot contain spaces: write '{_short(''.join(groups))}' for one number, or put an "
-                    f"operator between '{a}' and '{b}'.")
+            return _say(N_("Numbers cannot contain spaces: write '{number}' for one number, or put an operator "
+                           "between '{a}' and '{b}'."), number=_short("".join(groups)), a=a, b=b)
         if prev.kind == _NUMBER and tok.kind in (_NAME, "(") and spaced:  # implicit products take no space
-            fix = "remove the space (or put * in its place)"
-            if not b.endswith("..."):  # a long operand is cut: then the fix in words
-                fix = "write " + (f"'{a}{b}' or " if b[0] not in "eE" else "") + f"'{a}*{b}'"  # 2 e-1: 2e-1 is 0.2
-            return f"There is a space between '{a}' and '{b}': {fix} to multiply."
+            if b.endswith("..."):  # a long operand is cut: then the fix in words
+                template = N_("There is a space between '{a}' and '{b}': remove the space (or put * in its place) "
+                              "to multiply.")
+            elif b[0] in "eE":  # 2 e-1: 2e-1 is 0.2
+                template = N_("There is a space between '{a}' and '{b}': write '{a}*{b}' to multiply.")
+            else:
+                template = N_("There is a space between '{a}' and '{b}': write '{a}{b}' or '{a}*{b}' to multiply.")
+            return _say(template, a=a, b=b)
         call = self.open[-1][1] if self.open else None
-        comma = f", or a ',' between the arguments of {call}" if call and FUNCTIONS[call][0] > 1 else ""
-        return f"Missing an operator between '{a}' and '{b}', such as * in '{a}*{b}'{comma}."
+        if call and FUNCTIONS[call][0] > 1:
+            return _say(N_("Missing an operator between '{a}' and '{b}', such as * in '{a}*{b}', or a ',' between "
+                           "the arguments of {call}."), a=a, b=b, call=call)
+        return _say(N_("Missing an operator between '{a}' and '{b}', such as * in '{a}*{b}'."), a=a, b=b)
 
     def missing_operand(self):
         tok, prev = self.tok, self.prev
         if tok.kind == ")" and not self.open:
-            raise ExpressionError("UNBALANCED", "This ')' has no matching '('.", tok.start)
+            raise ExpressionError("UNBALANCED", _NO_OPENING, tok.start)
         if tok.kind == _END:
-            message = f"The expression ends too early: add something after '{prev.text}'."
+            message = _say(N_("The expression ends too early: add something after '{before}'."), before=prev.text)
         elif prev is None:
-            message = f"An expression cannot start with '{tok.text}'."
+            message = _say(N_("An expression cannot start with '{token}'."), token=tok.text)
         elif prev.kind == "(" and tok.kind == ")":
-            message = "Empty brackets: put an expression between '(' and ')'."
+            message = Phrase(N_("Empty brackets: put an expression between '(' and ')'."))
         else:
-            message = f"Expected a number, a name or '(' after '{prev.text}', not '{tok.text}'."
+            message = _say(N_("Expected a number, a name or '(' after '{before}', not '{token}'."), before=prev.text,
+                           token=tok.text)
         raise ExpressionError("SYNTAX", message, tok.start)
 
 
@@ -585,10 +669,12 @@ class _Parser:
 _FUNCTION_ALIASES = MappingProxyType({"ln": "log", "arcsin": "asin", "arccos": "acos", "arctan": "atan",
                                       "maximum": "max", "minimum": "min", "sqr": "sqrt"})
 _NAME_HINTS = MappingProxyType({
-    "inf": " Write 1e999 for infinity.", "infinity": " Write 1e999 for infinity.",
-    "nan": " There is no 'not a number' constant.",
-    "i": " Complex numbers are not supported.", "j": " Complex numbers are not supported.",
+    "inf": N_("Write 1e999 for infinity."), "infinity": N_("Write 1e999 for infinity."),
+    "nan": N_("There is no 'not a number' constant."),
+    "i": N_("Complex numbers are not supported."), "j": N_("Complex numbers are not supported."),
 })
+_DID_YOU_MEAN = N_("Did you mean {guess}?")
+_NO_OPENING = Phrase(N_("This ')' has no matching '('."))
 
 
 def _digit_group(before: str, after: str) -> bool:
@@ -636,41 +722,37 @@ def _as_call(name: str, known: tuple[str, ...]) -> str | None:
     return None
 
 
-def _name_suggestion(name: str, variables: tuple[str, ...]) -> str:
-    """' Did you mean ...?' for an unknown name, or a list of the names there are."""
+def _name_suggestion(name: str, variables: tuple[str, ...]) -> Phrase:
+    """'Did you mean ...?' for an unknown name, or a list of the names there are."""
     if name.lower() in _NAME_HINTS:
-        return _NAME_HINTS[name.lower()]
+        return Phrase(_NAME_HINTS[name.lower()])
     known = variables + tuple(CONSTANTS)
     guess = _as_product(name, known) or _as_call(name, known) or _close_match(name, known + tuple(FUNCTIONS))
     stem = name.rstrip(string.digits)
     if stem in variables and stem != name:  # x2: x squared typed without the ^, or x times 2
-        guess = f"{stem}^{name[len(stem):]} or {guess}"
+        guess = Listing((f"{stem}^{name[len(stem):]}", str(guess)), "or")
     if guess is None and len(name) == 1 and variables:  # z: most likely meant the variable
-        guess = " or ".join(variables)
+        guess = Listing(variables, "or")
     if guess:
-        return f" Did you mean {guess}?"
-    return f" The names you can use are {_listing(known)}."
+        return _say(_DID_YOU_MEAN, guess=guess)
+    return _say(N_("The names you can use are {names}."), names=Listing(known))
 
 
 _OTHER_BASES = MappingProxyType({"log10": "10", "lg": "10", "log2": "2", "lb": "2", "ld": "2"})
 
 
-def _function_suggestion(name: str, arguments: str) -> str:
+def _function_suggestion(name: str, arguments: str) -> Phrase:
     """What to write instead of an unknown function called with `arguments` (as typed: '(x)')."""
     guess = _FUNCTION_ALIASES.get(name.lower()) or _close_match(name, FUNCTIONS)
     if name.lower() == "pow":
-        return " Write a^b for a power."
+        return Phrase(N_("Write a^b for a power."))
     if name.lower() in _OTHER_BASES:  # log10(x): 'Did you mean log?' would change its value
         base = _OTHER_BASES[name.lower()]
-        return f" log is the natural logarithm: for base {base}, write 'log{arguments}/log({base})'."
+        return _say(N_("log is the natural logarithm: for base {base}, write '{fix}'."), base=base,
+                    fix=f"log{arguments}/log({base})")
     if guess:
-        return f" Did you mean {guess}?"
-    return f" The functions are {_listing(FUNCTIONS)}."
-
-
-def _listing(names: Iterable[str]) -> str:
-    names = list(names)
-    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+        return _say(_DID_YOU_MEAN, guess=guess)
+    return _say(N_("The functions are {names}."), names=Listing(tuple(FUNCTIONS)))
 
 
 # ---- 3. text of every step: canonical form, labels, Python ----------------------------------
@@ -943,15 +1025,17 @@ def parse(text: str, variables: Iterable[str] = ("x",)) -> Expression:
     variables = _check_variables(variables)
     if not text.strip(" \t"):
         example = f"{variables[0]}^2+1" if variables else "2^10"
-        raise ExpressionError("EMPTY", f"The expression is empty. Type a formula, for example {example}.")
+        raise ExpressionError("EMPTY", _say(N_("The expression is empty. Type a formula, for example {example}."),
+                                            example=example))
     if len(text) > MAX_LENGTH:
-        raise ExpressionError("TOO_LONG", f"The expression is too long ({len(text)} characters; the limit "
-                              f"is {MAX_LENGTH}).", MAX_LENGTH)
+        raise ExpressionError("TOO_LONG", _say(N_("The expression is too long ({length} characters; the limit is "
+                                                  "{limit})."), length=len(text), limit=MAX_LENGTH), MAX_LENGTH)
     steps = tuple(_Parser(text, _tokenize(text, frozenset((*variables, *CONSTANTS))), variables).parse())
     labels = tuple(piece.text for piece in _render(steps))
     if len(labels[-1]) > MAX_LENGTH:  # share links must parse again
-        raise ExpressionError("TOO_LONG", f"The expression is too long when written out in full "
-                              f"({len(labels[-1])} characters; the limit is {MAX_LENGTH}).")
+        raise ExpressionError("TOO_LONG", _say(N_("The expression is too long when written out in full "
+                                                  "({length} characters; the limit is {limit})."),
+                                               length=len(labels[-1]), limit=MAX_LENGTH))
     return Expression(labels[-1], variables, steps, labels)
 
 

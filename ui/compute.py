@@ -21,7 +21,7 @@ from typing import NamedTuple
 import numpy as np
 import streamlit as st
 
-from lessons import catalog, curves, descent, live, plots, surface, sweep, training, viz
+from lessons import catalog, curves, descent, i18n, live, plots, surface, sweep, training, viz
 from tinytorch import Tensor, grad
 from tinytorch.expr import Expression, parse
 from ui import view
@@ -74,10 +74,15 @@ class Blob(NamedTuple):
 
 @shared(max_entries=64, max_bytes=24 * MiB)
 def live_blob(canonical: str, lo: float, hi: float, second: bool, check: bool,
-              y_range: tuple[float | None, float | None] = (None, None)) -> Blob:
+              y_range: tuple[float | None, float | None] = (None, None), language: str = i18n.DEFAULT) -> Blob:
     """The Playground's live view of f over [lo, hi]: the picture, the plot (its y range
-    `y_range`, each end None for automatic), and every node's numbers at every slider position
-    from one vectorised pass (lessons/sweep.py)."""
+    `y_range`, each end None for automatic; its legend, axes and notes in `language`), and every
+    node's numbers at every slider position from one vectorised pass (lessons/sweep.py)."""
+    with i18n.using(language):  # the key's language, whichever session computes it
+        return _live_blob(canonical, lo, hi, second, check, y_range, language)
+
+
+def _live_blob(canonical, lo, hi, second, check, y_range, language) -> Blob:
     expr = parsed(canonical)
     step = view.slider_step(lo, hi)
     xs = sweep.positions(lo, hi, step)
@@ -90,7 +95,7 @@ def live_blob(canonical: str, lo: float, hi: float, second: bool, check: bool,
                                                     show_second=second, check=fd, theme=theme,
                                                     y_range=y_range).to_json())
                    for theme in ("light", "dark"))
-    key = live.blob_id("live", canonical, lo, hi, second, check, y_range)
+    key = live.blob_id("live", canonical, lo, hi, second, check, y_range, language)
     return Blob(key, live.live_blob(swept, svg or "", light, dark, key, float(xs[1] - xs[0])), svg is not None)
 
 
@@ -113,7 +118,7 @@ def plot_marks(curve: curves.Curve, x: float, f0: float | None, slope: float | N
                                    show_second=second, check=check)
     marks = {}
     for trace in figure.data:
-        role = live.mark_role(trace.name or "", trace.mode or "")
+        role = live.mark_role(trace.meta)
         if role:
             marks[role] = {"x": [float(v) for v in trace.x],
                            "y": [float(v) if np.isfinite(v) else None for v in np.asarray(trace.y, dtype=float)],
@@ -145,10 +150,12 @@ def surface_grid(canonical: str, x_range: tuple[float, float], y_range: tuple[fl
 
 
 @shared(max_entries=64, max_bytes=6 * MiB)
-def descent_run(canonical: str, x0: float, lr: float, steps: int) -> descent.DescentRun:
-    """descent.run on f(x); its ValueError for out-of-bounds settings is raised, not cached."""
+def descent_run(canonical: str, x0: float, lr: float, steps: int, language: str = i18n.DEFAULT) -> descent.DescentRun:
+    """descent.run on f(x), its verdict in `language`; its ValueError for out-of-bounds settings
+    is raised, not cached."""
     expr = parsed(canonical)
-    return descent.run(lambda x: expr(x=x), x0, lr, steps)
+    with i18n.using(language):  # the key's language, whichever session computes it
+        return descent.run(lambda x: expr(x=x), x0, lr, steps)
 
 
 @shared(max_entries=1, max_bytes=1 * MiB)
@@ -200,11 +207,12 @@ LAST_GOOD_DESCENT = "last_good_descent"
 def descent_or_last_good(canonical: str, x0: float, lr: float, steps: int):
     """(run, problem): the run asked for; or, when x0, lr or steps are out of bounds, descent.py's
     message and the run with the last settings that worked in this session (None if none did)."""
+    language = i18n.language()
     try:
-        run = descent_run(canonical, x0, lr, steps)
+        run = descent_run(canonical, x0, lr, steps, language)
     except ValueError as problem:
         last = st.session_state.get(LAST_GOOD_DESCENT)
-        return (descent_run(canonical, *last) if last else None), str(problem)
+        return (descent_run(canonical, *last, language) if last else None), str(problem)
     st.session_state[LAST_GOOD_DESCENT] = (x0, lr, steps)
     return run, None
 

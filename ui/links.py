@@ -15,6 +15,7 @@ from urllib.parse import urlsplit, urlunsplit
 import streamlit as st
 from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
 
+from lessons.i18n import N_, _
 from ui import view
 
 # How a control is bound to the URL. Pages use `linked(key)`, which adds these after checking the
@@ -41,7 +42,7 @@ def open_link_notes(page: str) -> None:
     for note in kept[1]:
         area.warning(note, icon=LINK_NOTE_ICON)
     if kept[1]:
-        area.button("Dismiss", key="dismiss_link_notes", icon=":material/close:",
+        area.button(_("Dismiss"), key="dismiss_link_notes", icon=":material/close:",
                     on_click=lambda: st.session_state[_NOTES][1].clear())
 
 
@@ -108,6 +109,43 @@ def linked_range() -> None:
             link_note(note)
 
 
+# A choice whose options are codes in the link (?data=moons, ?lang=zh) but names on the page, in the
+# reader's language (双月形, 中文): Streamlit writes a bound control's option to the URL as the
+# option is shown, so the bound control is a hidden copy holding the code, and the one the student
+# sees is not bound; each follows the other.
+HIDDEN_CSS = "<style>[class*='st-key-tt-hidden-'] { display: none; }</style>"
+_DEFAULT_ARGUMENT = MappingProxyType({"radio": "index", "selectbox": "index", "segmented_control": "default"})
+
+
+def named_choice(container, widget: str, label: str, key: str, name, *, fallback=None, **kwargs):
+    """`container`'s `widget` ("radio", "selectbox" or "segmented_control") offering the registry's
+    choices for `key` (view.LINK_PARAMS), each shown as `name(code)`, bound to the link by its code
+    through a hidden copy (the same widget, keyed `key`; the one shown is keyed `key`_shown).
+    `fallback` replaces the registry's default (the browser's language). Returns the chosen code."""
+    param = view.LINK_PARAMS[key]
+    options, start = param.choices, param.default if fallback is None else fallback
+
+    def starting(code):  # the widget's default: an option's index, or the option itself
+        return code if code is None or _DEFAULT_ARGUMENT[widget] == "default" else options.index(code)
+
+    bound = linked(key, default=fallback)  # checks the link first: a bad value gets a note
+    hidden = container.container(key=f"tt-hidden-{key}")
+    hidden.html(HIDDEN_CSS)
+    code = getattr(hidden, widget)(key, options, **{_DEFAULT_ARGUMENT[widget]: starting(default(key, start))},
+                                   **bound)
+    shown = f"{key}_shown"
+    if shown in st.session_state and st.session_state[shown] != code:  # set elsewhere: the link, a button
+        del st.session_state[shown]  # it starts again from the code (None would make it an empty choice)
+    names = {option: name(option) for option in options}  # in this run's language, whenever they are shown
+    getattr(container, widget)(label, options, format_func=names.__getitem__, key=shown, on_change=_shown_changed,
+                               args=(key,), **{_DEFAULT_ARGUMENT[widget]: starting(code)}, **kwargs)
+    return code
+
+
+def _shown_changed(key: str) -> None:
+    assign({key: st.session_state[f"{key}_shown"]})
+
+
 def bound(key: str, value, **checks) -> dict:
     """`linked(key, **checks)` plus the control's default `value`, for a widget that takes `value=`.
     The link is checked first, so a value it replaces takes no default in that run (`default`)."""
@@ -125,7 +163,7 @@ def missing_page(pages) -> str | None:
     return None if not asked or asked in {page.url_path for page in pages} else asked
 
 
-MISSING_PAGE = "The link's page does not exist in this app: here is the Playground, with the rest of the link."
+MISSING_PAGE = N_("The link's page does not exist in this app: here is the Playground, with the rest of the link.")
 
 
 _LEFT_PAGE = "left_missing_page"
@@ -134,7 +172,7 @@ _LEFT_PAGE = "left_missing_page"
 def leave_missing_page(asked: str, home) -> None:
     """Run the Playground at its own address instead (a note says why), keeping the link's
     settings: Streamlit would run it at the missing page's address, so its share link kept it."""
-    link_note(MISSING_PAGE)
+    link_note(_(MISSING_PAGE))
     st.session_state[_LEFT_PAGE] = asked
     st.switch_page(home, query_params=st.query_params.to_dict())
 

@@ -16,7 +16,7 @@ const MAX_SCALE = {normal: 1.25, present: 1.6};  // largest starting zoom: text 
 const READABLE_SCALE = 0.875;  // 14 px numbers: a tall graph starts no smaller than this if it can
 const PT = 4 / 3;  // `dot` draws in points
 const SVG = "http://www.w3.org/2000/svg";
-const SLOT_WORDS = {v: "value ", g: "grad "};  // lessons/viz.py's SLOT_WORDS: a slot's line, before its number
+const SLOT_WORDS = {v: "value ", g: "grad "};  // lessons/viz.py's slot_words(): a slot's line, before its number
 
 // ---- numbers: the text lessons/live.py's number_text writes -----------------------------------
 
@@ -207,6 +207,33 @@ const TABLE_HTML = `
 
 const views = new WeakMap();  // the component's element -> its view or table
 
+// The words of the markup above in the reader's language: ui/live.py's words(), sent with every
+// view (the markup's English stays where a word is missing).
+const WORDED = [
+  [".tt-x-label", "title", "x_title"], [".tt-slider", "title", "slider_title"],
+  ['.tt-metric[data-m="df"] .tt-metric-label', "textContent", "df"], [".tt-tools", "ariaLabel", "tools"],
+  ['[data-zoom="width"]', "textContent", "fit_width"], ['[data-zoom="width"]', "title", "fit_width_title"],
+  ['[data-zoom="all"]', "textContent", "fit_all"], ['[data-zoom="all"]', "title", "fit_all_title"],
+  ['[data-zoom="actual"]', "title", "actual_title"],
+  ['[data-zoom="out"]', "title", "zoom_out_title"], ['[data-zoom="out"]', "ariaLabel", "zoom_out_label"],
+  ['[data-zoom="in"]', "title", "zoom_in_title"], ['[data-zoom="in"]', "ariaLabel", "zoom_in_label"],
+  [".tt-hint", "textContent", "hint"],
+];
+
+function localize(root, words) {
+  for (const [selector, property, word] of WORDED) {
+    const target = el(root, selector);
+    if (target && words[word] !== undefined && target[property] !== words[word]) target[property] = words[word];
+  }
+  const heads = root.querySelectorAll(".tt-table th");
+  (words.columns || []).forEach((word, i) => { if (heads[i]) heads[i].textContent = word; });
+}
+
+function fill(template, values) {
+  // "{kind}, the result of {op}" with the values in (our own templates; the values are text)
+  return template.replace(/\{(\w+)\}/g, (whole, name) => (name in values ? values[name] : whole));
+}
+
 function el(root, selector) {
   return root.querySelector(selector);
 }
@@ -229,6 +256,7 @@ class Graph {
     this.tip = el(root, ".tt-tip");
     this.onFocus = onFocus;
     this.view = {scale: 1, tx: 0, ty: 0};
+    this.words = {};  // the view's words (ui/live.py), set with every update
     this.present = false;
     this.blobKey = null;
     this.focused = null;
@@ -251,7 +279,7 @@ class Graph {
     if (!blob.header.svg) {
       this.canvas.replaceChildren();
       empty.hidden = false;
-      empty.textContent = "The graph needs graphviz's `dot` on the server; it is drawn below instead.";
+      empty.textContent = this.words.no_dot ?? "The graph needs graphviz's `dot` on the server; it is drawn below instead.";
       this.svg = null;
       this.slots = [];
       return;
@@ -268,7 +296,7 @@ class Graph {
     const mark = /\ue000(n\d+)([vg])\ue000/;
     for (const text of this.svg.querySelectorAll("text")) {
       const m = mark.exec(text.textContent);
-      if (m) this.slots.push({node: text.firstChild, prefix: SLOT_WORDS[m[2]], id: m[1], which: m[2], last: null});
+      if (m) this.slots.push({node: text.firstChild, id: m[1], which: m[2], last: null});
     }
     this.groups = new Map();
     for (const g of this.svg.querySelectorAll("g.node, g.edge")) this.groups.set(g.id, g);
@@ -475,9 +503,10 @@ class Graph {
     if (!node) return;
     const lines = [node.full];
     const numbers = this.numbersOf ? this.numbersOf(id) : null;
-    if (numbers) lines.push(`value ${numbers[0]}   grad ${numbers[1]}`);
-    if (node.op) lines.push(`${node.kind}, the result of ${node.op}`);
-    else lines.push(node.kind);
+    const w = this.words, kind = w.kinds?.[node.kind] ?? node.kind;
+    if (numbers) lines.push(fill(w.tip_numbers ?? "value {value}   grad {grad}", {value: numbers[0], grad: numbers[1]}));
+    if (node.op) lines.push(fill(w.tip_result ?? "{kind}, the result of {op}", {kind, op: node.op}));
+    else lines.push(kind);
     this.tip.textContent = lines.join("\n");
     this.tip.hidden = false;
     const rect = target.getBoundingClientRect(), outer = this.box.getBoundingClientRect();
@@ -534,11 +563,12 @@ class Graph {
 
   write(textOf) {
     // textOf(id, "v" | "g") -> the number's text
+    const words = {v: this.words.value ?? SLOT_WORDS.v, g: this.words.grad ?? SLOT_WORDS.g};
     for (const slot of this.slots || []) {
-      const text = textOf(slot.id, slot.which);
+      const text = words[slot.which] + textOf(slot.id, slot.which);
       if (text !== slot.last) {
         slot.last = text;
-        slot.node.data = slot.prefix + text;
+        slot.node.data = text;
       }
     }
   }
@@ -594,6 +624,8 @@ class LiveView {
   async update(data, component) {
     this.component = component;
     this.data = data;
+    this.graph.words = data.words || {};
+    localize(this.root, this.graph.words);
     this.top.dataset.theme = isDark(this.top) ? "dark" : "light";
     this.top.classList.toggle("tt-present", !!data.present);
     this.top.classList.toggle("tt-dim", !!data.dim);
@@ -699,7 +731,7 @@ class LiveView {
     return {
       point: {x: [x], y: [Number.isFinite(f) ? f : null], name: `f(${this.text(m.x)}) = ${this.text(m.f)}`},
       tangent: {x: ok ? [lo, hi] : [], y: ok ? [f + s * (lo - x), f + s * (hi - x)] : [],
-        name: `tangent, slope ${this.text(m.df)}`},
+        name: fill(this.data.words?.tangent ?? "tangent, slope {slope}", {slope: this.text(m.df)})},
     };
   }
 
@@ -719,9 +751,8 @@ class LiveView {
       }
       this.roles = {};
       figure.data.forEach((trace, i) => {
-        const name = trace.name || "";
-        if (name.startsWith("tangent")) this.roles.tangent = i;
-        else if (name.startsWith("f(") && trace.mode === "markers") this.roles.point = i;
+        if (trace.meta === "tangent") this.roles.tangent = i;  // lessons/live.py's mark_role
+        else if (trace.meta === "point") this.roles.point = i;
       });
       // Plotly keeps the point and the tangent in its legend; the overlay draws them, since a
       // Plotly update redraws every trace (15 ms) and x moves at every frame.
@@ -745,7 +776,8 @@ class LiveView {
       this.drawMarks();
     }).catch((error) => {
       note.hidden = false;
-      note.textContent = `The plot could not be drawn here (${error.message}).`;
+      note.textContent = fill(this.data.words?.plot_failed ?? "The plot could not be drawn here ({error}).",
+        {error: error.message});
     });
   }
 
@@ -854,6 +886,8 @@ class GraphView {
 
   async update(data) {
     this.data = data;
+    this.graph.words = data.words || {};
+    localize(this.root, this.graph.words);
     this.top.dataset.theme = isDark(this.top) ? "dark" : "light";
     this.top.classList.toggle("tt-present", !!data.present);
     this.top.classList.toggle("tt-dim", !!data.dim);
@@ -880,6 +914,8 @@ class Table {
 
   async update(data) {
     this.top.dataset.theme = isDark(this.top) ? "dark" : "light";
+    this.words = data.words || {};
+    localize(this.root, this.words);
     const blob = await blobEntry(data.blob).ready;
     if (this.key !== data.blob) {
       if (this.key) channel(this.key).listeners.delete(this.listener);
@@ -889,6 +925,7 @@ class Table {
       ch.listeners.add(this.listener);
       if (ch.state) this.show(ch.state);
     }
+    for (const row of this.rows.values()) row.cells[1].textContent = this.words.kinds?.[row.kind] ?? row.kind;
   }
 
   build(blob) {
@@ -908,7 +945,7 @@ class Table {
         cells[3].textContent = n.value ?? "";
         cells[5].textContent = "—";
       }
-      this.rows.set(n.id, {tr, cells, inputs: n.inputs.map((i) => labels.get(i))});
+      this.rows.set(n.id, {tr, cells, kind: n.kind, inputs: n.inputs.map((i) => labels.get(i))});
       this.body.append(tr);
     }
     this.body.addEventListener("click", (event) => {

@@ -25,7 +25,8 @@ from pathlib import Path
 
 import streamlit as st
 
-from lessons import curves, live, sweep, viz
+from lessons import curves, i18n, live, sweep, viz
+from lessons.i18n import N_, _
 from ui import compute, links, view
 
 _HERE = Path(__file__).parent
@@ -64,11 +65,40 @@ _VIEW = st.components.v2.component(
 BLOB, VIEW, TABLE = "live_blob", "live_view", "live_table"  # the mounts' keys
 RELEASED = "x"  # the event the view sends when x is let go
 BAD_POINT = "live_bad_point"  # session flag: the browser sent a point that cannot be used
-BAD_POINT_NOTE = "The point sent by the browser was not a number on the slider; x stays where it was."
+BAD_POINT_NOTE = N_("The point sent by the browser was not a number on the slider; x stays where it was.")
 
 # Hides the URL-bound x slider on the live page: the view's own slider is the one to move, and
 # this one keeps `?x=` in the link and x in the session for the other pages.
 HIDDEN_CSS = "<style>.st-key-tt-hidden-x { display: none; }</style>"
+
+
+def words() -> dict:
+    """Everything ui/live.js writes in words, in the reader's language (sent with every view: the
+    blobs hold numbers and pictures, and a graph's blob serves every language)."""
+    return {
+        "value": _("value") + " ", "grad": _("grad") + " ",  # a box's two lines (viz.slot_words)
+        "x_title": _("Every position of this slider comes from one vectorised pass of the engine: the graph built "
+                     "once on all of them, one backward pass for every box's gradient at each. Drag, or use the "
+                     "arrow keys, Home and End."),
+        "slider_title": _("Every slider position's numbers come from one vectorised pass: nothing waits for the "
+                          "server as x moves"),
+        "df": _("f′(x), by backprop"),
+        "tools": _("Graph view"),
+        "fit_width": _("Fit width"), "fit_width_title": _("Fit the graph to the width"),
+        "fit_all": _("Fit all"), "fit_all_title": _("Show the whole graph"),
+        "actual_title": _("Actual size"),
+        "zoom_out_title": _("Zoom out"), "zoom_out_label": _("Zoom the graph out"),
+        "zoom_in_title": _("Zoom in"), "zoom_in_label": _("Zoom the graph in"),
+        "hint": _("Ctrl + scroll or pinch to zoom, drag to pan; click a box to trace it"),
+        "no_dot": _("The graph needs graphviz's `dot` on the server; it is drawn below instead."),
+        "tip_numbers": _("value {value}   grad {grad}"),
+        "tip_result": _("{kind}, the result of {op}"),
+        "kinds": {"input": _("input"), "constant": _("constant"), "intermediate": _("intermediate"),
+                  "output": _("output")},
+        "columns": [_("node"), _("kind"), _("op"), _("value"), _("local derivatives"), _("gradient")],
+        "tangent": _("tangent, slope {slope}"),
+        "plot_failed": _("The plot could not be drawn here ({error})."),
+    }
 
 
 def _released(lo: float, hi: float, step: float) -> None:
@@ -86,7 +116,7 @@ def _released(lo: float, hi: float, step: float) -> None:
 def _point(expr, x: float, second: bool) -> dict:
     """The engine's numbers at exactly x: the graph's, f, f′ (and f″); floats as None where
     they are not finite (JSON has no nan)."""
-    y, _, f0, slope = compute.evaluate(expr, x)
+    y, _x, f0, slope = compute.evaluate(expr, x)
 
     def finite(v: float) -> float | None:
         return v if math.isfinite(v) else None
@@ -102,9 +132,9 @@ def show(v) -> curves.Curve:
     """The Playground's live view of `v` (a widgets.FunctionView). Returns the sampled curve,
     for the notes under the plot."""
     if st.session_state.pop(BAD_POINT, False):
-        st.warning(BAD_POINT_NOTE, icon=":material/block:")
+        st.warning(_(BAD_POINT_NOTE), icon=":material/block:")
     step = view.slider_step(v.lo, v.hi)
-    blob = compute.live_blob(v.expr.text, v.lo, v.hi, v.second, v.check, v.y_range)
+    blob = compute.live_blob(v.expr.text, v.lo, v.hi, v.second, v.check, v.y_range, i18n.language())
     xs = sweep.positions(v.lo, v.hi, step)
     curve = compute.sampled(v.expr.text, v.lo, v.hi, v.second)
     check = compute.finite_differences(v.expr.text, v.lo, v.hi) if v.check else None
@@ -112,12 +142,13 @@ def show(v) -> curves.Curve:
     point["marks"] = compute.plot_marks(curve, v.x, point["fx"], point["dfx"], v.second, check)
     data = {"role": "live", "blob": blob.key, "x": v.x, "k": sweep.nearest(xs, v.x), "point": point,
             "present": v.present, "dim": v.stale, "plotly": compute.plotly_script(),
-            "auto_y": v.y_range == (None, None)}  # an automatic y range grows to keep the point in view
+            "auto_y": v.y_range == (None, None),  # an automatic y range grows to keep the point in view
+            "words": words()}
     with st.container(gap=None, key="tt-live"):
         _BLOB(key=BLOB, data=blob.data)
         _VIEW(key=VIEW, data=data, **{f"on_{RELEASED}_change": functools.partial(_released, v.lo, v.hi, step)})
     if not blob.drawn:  # no `dot` here: the browser lays the graph out, at the released x
-        y, _, _, _ = compute.evaluate(v.expr, v.x)
+        y = compute.evaluate(v.expr, v.x)[0]
         st.graphviz_chart(viz.to_digraph(y, dim=v.stale), width="content")
     return curve
 
@@ -125,8 +156,8 @@ def show(v) -> curves.Curve:
 def node_table(v) -> None:
     """Every node of the live view's graph with its value, local derivatives and gradient at the
     view's x, following it as it moves; a clicked row and a clicked box light up together."""
-    blob = compute.live_blob(v.expr.text, v.lo, v.hi, v.second, v.check, v.y_range)
-    _VIEW(key=TABLE, data={"role": "table", "blob": blob.key})
+    blob = compute.live_blob(v.expr.text, v.lo, v.hi, v.second, v.check, v.y_range, i18n.language())
+    _VIEW(key=TABLE, data={"role": "table", "blob": blob.key, "words": words()})
 
 
 def graph(output, expr, *, dim: bool = False, highlight: tuple[str, ...] = (), grads=None,
@@ -142,4 +173,4 @@ def graph(output, expr, *, dim: bool = False, highlight: tuple[str, ...] = (), g
     with st.container(gap=None, key="tt-graph"):
         _BLOB(key=BLOB, data=blob.data)
         _VIEW(key=VIEW, data={"role": "graph", "blob": blob.key, "nodes": nodes, "highlight": list(highlight),
-                                   "dim": dim, "present": present})
+                                   "dim": dim, "present": present, "words": words()})

@@ -13,6 +13,7 @@ from __future__ import annotations
 import streamlit as st
 from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
 
+from lessons.i18n import _
 from ui import links, view
 
 _CARRIED = "carried_to"  # the page the shared view was last carried to (one rerun per arrival)
@@ -35,4 +36,4 @@ def carry() -> None:
 def page_links(container) -> None:
     """A link to every page, in `container`."""
     for page in view.PAGES:
-        container.page_link(page.path, label=page.title, icon=page.icon, width="stretch")
+        container.page_link(page.path, label=_(page.title), icon=page.icon, width="stretch")

@@ -12,7 +12,8 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from ui import links, navigation, view
+from lessons.i18n import _
+from ui import language, links, navigation, view
 
 # Our own constant CSS (no user text). Streamlit's header stays (its menu switches the theme) but
 # turns transparent and lets clicks through to the bar, which keeps clear of the menu's corner.
@@ -48,7 +49,7 @@ def _leave() -> None:
 def toggle() -> bool:
     """The presenter-mode switch, drawn by the entry script: a widget of the main script is the
     app's, so Streamlit keeps `?present=true` from page to page."""
-    return st.sidebar.toggle("Presenter mode", help=view.PRESENT_HELP, **links.linked(view.PRESENT))
+    return st.sidebar.toggle(_("Presenter mode"), help=_(view.PRESENT_HELP), **links.linked(view.PRESENT))
 
 
 def controls(*, settings: bool = True) -> Places:
@@ -60,11 +61,12 @@ def controls(*, settings: bool = True) -> Places:
         return Places(False, st.sidebar, st.sidebar)
     st.html(CSS)
     bar = st.container(horizontal=True, key="tt-present-bar", vertical_alignment="bottom", gap="small")
-    pages = bar.popover("Pages", icon=":material/menu:", help="Go to another page (presenter mode stays on)")
+    pages = bar.popover(_("Pages"), icon=":material/menu:", help=_("Go to another page (presenter mode stays on)"))
     navigation.page_links(pages)
     middle = bar.container(horizontal=True, vertical_alignment="bottom", gap="small", width="stretch")
-    more = bar.popover("Settings", icon=":material/tune:", help="The rest of this page's controls") \
+    more = bar.popover(_("Settings"), icon=":material/tune:", help=_("The rest of this page's controls")) \
         if settings else st.sidebar  # (hidden, but its widgets still hold their values)
-    bar.button("Exit", icon=":material/close_fullscreen:", key="leave", on_click=_leave,
-               help="Leave presenter mode")
+    language.switch_button(bar)
+    bar.button(_("Exit"), icon=":material/close_fullscreen:", key="leave", on_click=_leave,
+               help=_("Leave presenter mode"))
     return Places(True, more, middle)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import streamlit as st
 
 from lessons.catalog import OpInfo
+from lessons.i18n import _
 from ui import view
 
 TEXTBOOK_WIDTH = 60  # characters: the longest line of code a student reads first fits at 1024 px
@@ -25,14 +26,17 @@ def show_rule(info: OpInfo, *, ran: bool = False, notes: bool = False) -> None:
         st.text(view.paragraphs(info.notes))  # our docstrings, shown as written: not Markdown
     source = f"{info.forward_source}\n{info.backward_source}"
     if not info.has_speed_ups:
-        st.caption(f"`{info.name}` in tinytorch/ops.py: forward computes the value, backward is the rule "
-                   "above, applied to the upstream gradient g.")
+        st.caption(_("`{name}` in tinytorch/ops.py: forward computes the value, backward is the rule above, applied "
+                     "to the upstream gradient g.").format(name=info.name))
         st.code(source, language="python")
         return
-    st.caption(f"The rule in code, as a textbook writes it: `{info.name}.rule` in tinytorch/ops.py. It gets the "
-               "upstream gradient g, the inputs and the output, and returns g × the local derivative for each input.")
+    st.caption(_("The rule in code, as a textbook writes it: `{name}.rule` in tinytorch/ops.py. It gets the upstream "
+                 "gradient g, the inputs and the output, and returns g × the local derivative for each input.").format(
+        name=info.name))
     st.code(info.rule_source, language="python")
-    verb = "ran" if ran else "runs"
-    with st.expander(f"The code that {verb}: {info.name}.forward and .backward, the same rule with the engine's "
-                     "speed-ups and edge cases"):
+    heading = (_("The code that ran: {name}.forward and .backward, the same rule with the engine's speed-ups and "
+                 "edge cases") if ran else
+               _("The code that runs: {name}.forward and .backward, the same rule with the engine's speed-ups and "
+                 "edge cases"))
+    with st.expander(heading.format(name=info.name)):
         st.code(source, language="python")

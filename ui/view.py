@@ -14,7 +14,8 @@ from urllib.parse import urlencode, urlsplit, urlunsplit
 
 import numpy as np
 
-from lessons import datasets, descent, network_graph, training
+from lessons import catalog, datasets, descent, i18n, network_graph, training
+from lessons.i18n import N_, _
 from lessons.viz import format_number
 from tinytorch import nn
 from tinytorch.expr import MAX_LENGTH, parse
@@ -30,6 +31,7 @@ FUNCTION_DESCENT, START, RATE, STEPS = "fmin", "x0", "lr", "steps"  # gradient d
 DATASET, NOISE, TRAIN_SHARE, SEED, LAYERS, UNITS = "data", "noise", "split", "seed", "layers", "units"
 ACTIVATION, OPTIMIZER, NETWORK_RATE, L2, BATCH, EDGES = "act", "opt", "nlr", "l2", "batch", "edges"
 OPERATION = "op"  # the operations reference
+LANG = "lang"  # the language of every page: en, zh (lessons/i18n.py); without it, the browser's
 # What the pages share, carried from page to page (ui/navigation.py): the function, the point,
 # the range and the options (a page's own settings, like the backprop step, stay on that page).
 SHARED = (FUNCTION, POINT, LOW, HIGH, SECOND, CHECK, FUNCTION_XY, POINT_Y)
@@ -38,17 +40,17 @@ class PageSpec(NamedTuple):
     """A page of the app, as playground.py's navigation and presenter mode's page menu list it."""
 
     path: str
-    title: str
+    title: str  # English (N_): shown as _(title)
     icon: str
 
 
 PAGES: tuple[PageSpec, ...] = (
-    PageSpec("pages/explore.py", "Playground", ":material/function:"),  # the default page
-    PageSpec("pages/backprop.py", "Backprop step by step", ":material/footprint:"),
-    PageSpec("pages/two_variables.py", "Two variables", ":material/grid_on:"),
-    PageSpec("pages/descent.py", "Gradient descent", ":material/trending_down:"),
-    PageSpec("pages/network.py", "Train a tiny network", ":material/hub:"),
-    PageSpec("pages/ops.py", "Operations", ":material/menu_book:"),
+    PageSpec("pages/explore.py", N_("Playground"), ":material/function:"),  # the default page
+    PageSpec("pages/backprop.py", N_("Backprop step by step"), ":material/footprint:"),
+    PageSpec("pages/two_variables.py", N_("Two variables"), ":material/grid_on:"),
+    PageSpec("pages/descent.py", N_("Gradient descent"), ":material/trending_down:"),
+    PageSpec("pages/network.py", N_("Train a tiny network"), ":material/hub:"),
+    PageSpec("pages/ops.py", N_("Operations"), ":material/menu_book:"),
 )
 
 DEFAULT_FUNCTION = "x^3 + 2x"
@@ -60,10 +62,16 @@ CURVE_POINTS = 1001  # f and f′ come from one vectorised pass over this many p
 MAX_RANGE = 1e6  # |lo| and |hi|: beyond this a slider step is meaningless on screen
 MIN_RANGE_WIDTH = 1e-3  # narrower and the slider's fine step would round to nothing
 
-RANGE_NOT_FINITE = "The plot range must be two ordinary numbers."
-RANGE_TOO_LARGE = f"The plot range must stay within ±{MAX_RANGE:,.0f}."
-RANGE_REVERSED = "The left end of the plot range must be smaller than the right end."
-RANGE_TOO_NARROW = f"The plot range must be at least {MIN_RANGE_WIDTH:g} wide."
+# The messages' templates (English, marked for translation); `limit_message` fills in the limits.
+RANGE_NOT_FINITE = N_("The plot range must be two ordinary numbers.")
+RANGE_TOO_LARGE = N_("The plot range must stay within ±{limit}.")
+RANGE_REVERSED = N_("The left end of the plot range must be smaller than the right end.")
+RANGE_TOO_NARROW = N_("The plot range must be at least {width} wide.")
+
+
+def limit_message(template: str) -> str:
+    """A range message in the reader's language, with the limits written in: ±1,000,000, 0.001."""
+    return _(template).format(limit=i18n.count(MAX_RANGE), width=f"{MIN_RANGE_WIDTH:g}")
 
 
 def checked_range(lo: float, hi: float) -> tuple[tuple[float, float], str | None]:
@@ -77,13 +85,13 @@ def checked_range(lo: float, hi: float) -> tuple[tuple[float, float], str | None
         problem = RANGE_REVERSED
     elif hi - lo < MIN_RANGE_WIDTH:
         problem = RANGE_TOO_NARROW
-    return (DEFAULT_RANGE, problem) if problem else ((float(lo), float(hi)), None)
+    return (DEFAULT_RANGE, limit_message(problem)) if problem else ((float(lo), float(hi)), None)
 
 
-Y_RANGE_NOT_FINITE = "The y range must be ordinary numbers."
-Y_RANGE_TOO_LARGE = f"The y range must stay within ±{MAX_RANGE:,.0f}."
-Y_RANGE_REVERSED = "The bottom of the y range must be below its top."
-Y_RANGE_NOTE = "The y axis is back to automatic until then."
+Y_RANGE_NOT_FINITE = N_("The y range must be ordinary numbers.")
+Y_RANGE_TOO_LARGE = N_("The y range must stay within ±{limit}.")
+Y_RANGE_REVERSED = N_("The bottom of the y range must be below its top.")
+Y_RANGE_NOTE = N_("The y axis is back to automatic until then.")
 
 
 def checked_y_range(low: float | None, high: float | None) -> tuple[tuple[float | None, float | None], str | None]:
@@ -98,7 +106,7 @@ def checked_y_range(low: float | None, high: float | None) -> tuple[tuple[float 
     elif len(given) == 2 and low >= high:
         problem = Y_RANGE_REVERSED
     if problem:
-        return (None, None), f"{problem} {Y_RANGE_NOTE}"
+        return (None, None), i18n.sentences(limit_message(problem), _(Y_RANGE_NOTE))
     return (None if low is None else float(low), None if high is None else float(high)), None
 
 
@@ -165,7 +173,8 @@ def pointed(text: str, position: int) -> str:
         shown.append(_column(c, strict=False))
         end += 1
     window = head + "".join(shown) + "…" * (end < n)
-    where = f"character {position + 1:,} of {n:,}" if position < n else f"at the end, after character {n:,}"
+    where = (_("character {position} of {length}").format(position=i18n.count(position + 1), length=i18n.count(n))
+             if position < n else _("at the end, after character {length}").format(length=i18n.count(n)))
     return f"{window}\n{' ' * (len(head) + before)}^\n{where}"
 
 
@@ -184,43 +193,45 @@ def _column(c: str, strict: bool) -> str:
     return c if visible else HIDDEN
 
 
-FUNCTION_HELP = ("A formula in x: + − * / and ^ (or **) for powers; 2x means 2*x; functions sin cos tan asin "
-                 "acos atan sinh cosh tanh exp log sqrt abs relu sigmoid softplus max(a, b) min(a, b); "
-                 "constants pi and e.")
-PRESENT_HELP = "Hides the controls and enlarges the graph and the plot, for a projector. Also in the link."
+FUNCTION_HELP = N_("A formula in x: + − * / and ^ (or **) for powers; 2x means 2*x; functions sin cos tan asin "
+                   "acos atan sinh cosh tanh exp log sqrt abs relu sigmoid softplus max(a, b) min(a, b); "
+                   "constants pi and e.")
+PRESENT_HELP = N_("Hides the controls and enlarges the graph and the plot, for a projector. Also in the link.")
 
 # Headings for the error box: our own words, so they may be Markdown. The message with the
 # user's text goes into a code block below it.
 ERROR_TITLES = MappingProxyType({
-    "EMPTY": "Type a function of x",
-    "TOO_LONG": "That expression is too long",
-    "BAD_CHAR": "That character is not part of the language",
-    "BAD_NUMBER": "That number cannot be read",
-    "SYNTAX": "That expression is not complete or not well formed",
-    "UNBALANCED": "The brackets do not match",
-    "UNKNOWN_NAME": "Unknown name",
-    "UNKNOWN_FUNCTION": "Unknown function",
-    "NOT_CALLABLE": "Only functions can be called",
-    "ARITY": "Wrong number of arguments",
-    "TOO_DEEP": "Too deeply nested",
-    "TOO_COMPLEX": "Too many operations",
+    "EMPTY": N_("Type a function of x"),
+    "TOO_LONG": N_("That expression is too long"),
+    "BAD_CHAR": N_("That character is not part of the language"),
+    "BAD_NUMBER": N_("That number cannot be read"),
+    "SYNTAX": N_("That expression is not complete or not well formed"),
+    "UNBALANCED": N_("The brackets do not match"),
+    "UNKNOWN_NAME": N_("Unknown name"),
+    "UNKNOWN_FUNCTION": N_("Unknown function"),
+    "NOT_CALLABLE": N_("Only functions can be called"),
+    "ARITY": N_("Wrong number of arguments"),
+    "TOO_DEEP": N_("Too deeply nested"),
+    "TOO_COMPLEX": N_("Too many operations"),
 })
 
+OTHER_ERROR_TITLE = N_("This expression has a problem")
 
 _NOTES = MappingProxyType({parse(p.text).text: p.why for p in PRESETS})  # by canonical text
 
 
 def preset_note(canonical: str) -> str | None:
     """The one-line 'why this example' for a function that is one of the presets."""
-    return _NOTES.get(canonical)
+    note = _NOTES.get(canonical)
+    return None if note is None else _(note)
 
 
 def error_title(code: str, variables: tuple[str, ...] = ("x",)) -> str:
     """The error box's heading for an ExpressionError code; "Type a function of x and y" for an
     empty box of two variables."""
     if code == "EMPTY" and tuple(variables) != ("x",):
-        return f"Type a function of {' and '.join(variables)}"
-    return ERROR_TITLES.get(code, "This expression has a problem")
+        return _("Type a function of {variables}").format(variables=i18n.join(variables))
+    return _(ERROR_TITLES.get(code, OTHER_ERROR_TITLE))
 
 
 # ---- a function box: f(x) on most pages, f(x, y) on "Two variables" ------------------------------
@@ -233,14 +244,14 @@ class FunctionBox(NamedTuple):
     variables: tuple[str, ...]
     default: str
     label: str
-    placeholder: str
+    placeholder: str  # English (N_), like help: shown as _(placeholder)
     help: str
     memory: str  # the session-state key holding the last text that parsed, for the stale view
     examples: bool  # whether the f(x) examples menu goes under it
 
 
-FUNCTION_XY_HELP = ("A formula in x and y, in the same language as f(x): + − * / ^, 2x means 2*x, "
-                    "sin cos exp log sqrt abs tanh ... max(a, b) min(a, b); constants pi and e.")
+FUNCTION_XY_HELP = N_("A formula in x and y, in the same language as f(x): + − * / ^, 2x means 2*x, "
+                      "sin cos exp log sqrt abs tanh ... max(a, b) min(a, b); constants pi and e.")
 DEFAULT_FUNCTION_XY = "x*y + sin(y)"
 DEFAULT_Y = 0.5
 
@@ -249,9 +260,9 @@ SHARED_DEFAULTS = MappingProxyType({FUNCTION: DEFAULT_FUNCTION, POINT: DEFAULT_X
                                     HIGH: DEFAULT_RANGE[1], SECOND: False, CHECK: False,
                                     FUNCTION_XY: DEFAULT_FUNCTION_XY, POINT_Y: DEFAULT_Y})
 
-F_OF_X = FunctionBox(FUNCTION, ("x",), DEFAULT_FUNCTION, "f(x) =", "for example x^3 + 2x", FUNCTION_HELP,
+F_OF_X = FunctionBox(FUNCTION, ("x",), DEFAULT_FUNCTION, "f(x) =", N_("for example x^3 + 2x"), FUNCTION_HELP,
                      "last_good_function", True)
-F_OF_XY = FunctionBox(FUNCTION_XY, ("x", "y"), DEFAULT_FUNCTION_XY, "f(x, y) =", "for example x*y + sin(y)",
+F_OF_XY = FunctionBox(FUNCTION_XY, ("x", "y"), DEFAULT_FUNCTION_XY, "f(x, y) =", N_("for example x*y + sin(y)"),
                       FUNCTION_XY_HELP, "last_good_fxy", False)
 
 
@@ -272,10 +283,10 @@ DEFAULT_DESCENT_FUNCTION = "(x-1)^2"
 DEFAULT_START = -2.0
 DEFAULT_RATE = 0.2
 DEFAULT_DESCENT_STEPS = 50
-DESCENT_SETTINGS_TITLE = "These descent settings cannot be used"
-DESCENT_EMPTY_SETTING = "Type a number for each of x₀, lr and the steps."
+DESCENT_SETTINGS_TITLE = N_("These descent settings cannot be used")
+DESCENT_EMPTY_SETTING = N_("Type a number for each of x₀, lr and the steps.")
 
-F_DESCENT = FunctionBox(FUNCTION_DESCENT, ("x",), DEFAULT_DESCENT_FUNCTION, "f(x) =", "for example (x-1)^2",
+F_DESCENT = FunctionBox(FUNCTION_DESCENT, ("x",), DEFAULT_DESCENT_FUNCTION, "f(x) =", N_("for example (x-1)^2"),
                         FUNCTION_HELP, "last_good_descent_function", False)
 
 
@@ -283,24 +294,24 @@ class Verdict(NamedTuple):
     """How the page shows a run's ending: the kind of box, its heading and icon."""
 
     box: str  # "success", "warning" or "error"
-    heading: str
+    heading: str  # English (N_): shown as _(heading)
     icon: str
 
 
 DESCENT_VERDICTS = MappingProxyType({
-    descent.CONVERGED: Verdict("success", "Converged", ":material/check_circle:"),
-    descent.STALLED: Verdict("warning", "Stuck: not a minimum", ":material/block:"),
-    descent.RAN_ALL_STEPS: Verdict("warning", "Ran all the steps", ":material/hourglass_bottom:"),
-    descent.OSCILLATING: Verdict("warning", "Oscillating", ":material/swap_horiz:"),
-    descent.DIVERGED: Verdict("error", "Diverged", ":material/warning:"),
-    descent.NOT_FINITE: Verdict("error", "Stopped: not a number", ":material/error:"),
+    descent.CONVERGED: Verdict("success", N_("Converged"), ":material/check_circle:"),
+    descent.STALLED: Verdict("warning", N_("Stuck: not a minimum"), ":material/block:"),
+    descent.RAN_ALL_STEPS: Verdict("warning", N_("Ran all the steps"), ":material/hourglass_bottom:"),
+    descent.OSCILLATING: Verdict("warning", N_("Oscillating"), ":material/swap_horiz:"),
+    descent.DIVERGED: Verdict("error", N_("Diverged"), ":material/warning:"),
+    descent.NOT_FINITE: Verdict("error", N_("Stopped: not a number"), ":material/error:"),
 })
 
 
 class DescentExample(NamedTuple):
     """A function and settings that show one way descent goes (one click fills them all in)."""
 
-    name: str
+    name: str  # English (N_): shown as _(name)
     text: str
     x0: float
     lr: float
@@ -308,16 +319,16 @@ class DescentExample(NamedTuple):
 
 
 DESCENT_EXAMPLES: tuple[DescentExample, ...] = (
-    DescentExample("Converges", DEFAULT_DESCENT_FUNCTION, DEFAULT_START, DEFAULT_RATE),  # the first view
-    DescentExample("Too small a step", DEFAULT_DESCENT_FUNCTION, DEFAULT_START, 0.01),
-    DescentExample("Overshoots, then settles", DEFAULT_DESCENT_FUNCTION, DEFAULT_START, 0.9, 100),
-    DescentExample("Bounces for ever", DEFAULT_DESCENT_FUNCTION, DEFAULT_START, 1.0),
-    DescentExample("Diverges", DEFAULT_DESCENT_FUNCTION, DEFAULT_START, 1.2),
-    DescentExample("Two valleys", "x^4 - 3x^2 + x", 0.5, 0.05),
-    DescentExample("A saddle", "x^4/4 - x^3/3", -1.0, 0.1),
-    DescentExample("A flat shoulder", "x^2/(1 + x^2)", 2.5, 0.1),
-    DescentExample("Starts on a hilltop", "x^4 - 2x^2", 0.0, 0.1),
-    DescentExample("No minimum", "x^3 + 2x", 1.0, 0.1),
+    DescentExample(N_("Converges"), DEFAULT_DESCENT_FUNCTION, DEFAULT_START, DEFAULT_RATE),  # the first view
+    DescentExample(N_("Too small a step"), DEFAULT_DESCENT_FUNCTION, DEFAULT_START, 0.01),
+    DescentExample(N_("Overshoots, then settles"), DEFAULT_DESCENT_FUNCTION, DEFAULT_START, 0.9, 100),
+    DescentExample(N_("Bounces for ever"), DEFAULT_DESCENT_FUNCTION, DEFAULT_START, 1.0),
+    DescentExample(N_("Diverges"), DEFAULT_DESCENT_FUNCTION, DEFAULT_START, 1.2),
+    DescentExample(N_("Two valleys"), "x^4 - 3x^2 + x", 0.5, 0.05),
+    DescentExample(N_("A saddle"), "x^4/4 - x^3/3", -1.0, 0.1),
+    DescentExample(N_("A flat shoulder"), "x^2/(1 + x^2)", 2.5, 0.1),
+    DescentExample(N_("Starts on a hilltop"), "x^4 - 2x^2", 0.0, 0.1),
+    DescentExample(N_("No minimum"), "x^3 + 2x", 1.0, 0.1),
 )
 
 
@@ -330,7 +341,7 @@ def whole(value: float | None) -> int | float | None:
 def descent_table(run: descent.DescentRun) -> dict[str, np.ndarray]:
     """The iterates as table columns: k, x, f(x), f′(x), and the step to the next x (none after the last)."""
     return {"k": np.arange(len(run.xs)), "x": run.xs, "f(x)": run.fs, "f′(x)": run.grads,
-            "step": np.append(np.diff(run.xs), np.nan)}
+            i18n.pgettext("the move from one iterate to the next", "step"): np.append(np.diff(run.xs), np.nan)}
 
 
 # ---- a tiny network -----------------------------------------------------------------------------
@@ -339,6 +350,9 @@ def descent_table(run: descent.DescentRun) -> dict[str, np.ndarray]:
 # sessions share the server.
 
 NETWORK_DEFAULTS = training.Settings()
+# What the page calls the data sets and what the edges show (the link holds the codes: links.named_choice).
+DATASET_NAMES = MappingProxyType({"moons": N_("moons"), "circles": N_("circles"), "xor": N_("xor")})
+EDGE_NAMES = MappingProxyType({"weights": N_("weights"), "gradients": N_("gradients")})
 NOISE_STEP = 0.01
 MAX_NOISE = datasets.MAX_NOISE
 TICK_SECONDS = 0.25  # while playing, the page redraws this often...
@@ -349,28 +363,34 @@ NETWORK_RUN = "network_run"  # session state: this session's training run
 
 def network_status(run: training.TrainingRun, playing: bool) -> str:
     """The line under the buttons: where the run is, and what the buttons will do."""
-    where = (f"Step {run.step:,} · epoch {run.epoch:,} · batches of {run.batch} from {len(run.y_train)} training "
-             f"points; {len(run.y_test)} test points are never trained on.")
+    where = _("Step {step} · epoch {epoch} · batches of {batch} from {train} training points; {test} test points "
+              "are never trained on.").format(step=i18n.count(run.step), epoch=i18n.count(run.epoch),
+                                              batch=i18n.count(run.batch), train=i18n.count(len(run.y_train)),
+                                              test=i18n.count(len(run.y_test)))
     if run.finished:
-        return where + f" The run has reached its limit of {training.MAX_RUN_STEPS:,} steps: reset to start again."
-    return where + (" Training…" if playing else "")
+        return i18n.sentences(where, _("The run has reached its limit of {limit} steps: reset to start again.")
+                              .format(limit=i18n.count(training.MAX_RUN_STEPS)))
+    return i18n.sentences(where, _("Training…")) if playing else where
 
 
 def weights_table(model: nn.MLP) -> dict[str, list]:
     """Every weight and bias of `model` as table columns: where it is, its value, and the gradient
     the last training step gave it (None before the first step)."""
-    rows: dict[str, list] = {"layer": [], "parameter": [], "from": [], "to": [], "value": [], "gradient": []}
-    for layer, (w, b) in enumerate(zip(model.weights, model.biases), start=1):
+    columns = layer, parameter, source, target, value, gradient = (
+        _("layer"), _("parameter"), _("from"), _("to"), _("value"), _("gradient"))
+    rows: dict[str, list] = {column: [] for column in columns}
+    for number, (w, b) in enumerate(zip(model.weights, model.biases), start=1):
         fan_in, fan_out = w.data.shape
-        for kind, tensor, cells in (("weight", w, np.ndindex(fan_in, fan_out)), ("bias", b, np.ndindex(fan_out))):
+        for weight, tensor, cells in ((True, w, np.ndindex(fan_in, fan_out)), (False, b, np.ndindex(fan_out))):
             grads = None if tensor.grad is None else tensor.grad.data
+            kind = _("weight") if weight else _("bias")
             for cell in cells:
-                rows["layer"].append(layer)
-                rows["parameter"].append(kind)
-                rows["from"].append(cell[0] + 1 if kind == "weight" else None)
-                rows["to"].append(cell[-1] + 1)
-                rows["value"].append(float(tensor.data[cell]))
-                rows["gradient"].append(None if grads is None else float(grads[cell]))
+                rows[layer].append(number)
+                rows[parameter].append(kind)
+                rows[source].append(cell[0] + 1 if weight else None)
+                rows[target].append(cell[-1] + 1)
+                rows[value].append(float(tensor.data[cell]))
+                rows[gradient].append(None if grads is None else float(grads[cell]))
     return rows
 
 
@@ -416,6 +436,8 @@ LINK_PARAMS = MappingProxyType({p.key: p for p in (
     LinkParam(SECOND, SWITCH, False, (PLAYGROUND, BACKPROP)),
     LinkParam(CHECK, SWITCH, False, (PLAYGROUND, BACKPROP)),
     LinkParam(PRESENT, SWITCH, False, tuple(page.path for page in PAGES)),  # the entry script's toggle
+    # the entry script's control; default: the browser's language (ui/language.py), English if none
+    LinkParam(LANG, CHOICE, i18n.DEFAULT, tuple(page.path for page in PAGES), choices=i18n.LANGUAGES),
     LinkParam(TABLE, SWITCH, False, (PLAYGROUND,)),
     LinkParam(STEP, WHOLE, 0, (BACKPROP,), low=0),  # high: the number of steps of the function's pass
     LinkParam(FUNCTION_XY, TEXT, DEFAULT_FUNCTION_XY, (TWO_VARIABLES,)),
@@ -458,9 +480,9 @@ def _plain(v: float) -> str:
 def shown(param: LinkParam, value: object) -> str:
     """A control's value as a note writes it: 1.2, 50, on, moons, automatic (an empty box)."""
     if value is None:
-        return "automatic"
+        return _("automatic")
     if param.kind == SWITCH:
-        return "on" if value else "off"
+        return _("on") if value else _("off")
     if param.kind in (NUMBER, WHOLE):
         return _plain(value)
     return str(value)
@@ -483,8 +505,9 @@ def _number(text: str, whole: bool) -> float | int | None:
 
 def _between(low: float | None, high: float | None) -> str:
     if low is not None and high is not None:
-        return f"between {_plain(low)} and {_plain(high)}"
-    return f"at least {_plain(low)}" if low is not None else f"at most {_plain(high)}"
+        return _("is not between {low} and {high}").format(low=_plain(low), high=_plain(high))
+    return (_("is not at least {low}").format(low=_plain(low)) if low is not None
+            else _("is not at most {high}").format(high=_plain(high)))
 
 
 def _problem(param: LinkParam, text: str, low, high, choices) -> tuple[object, str | None, bool]:
@@ -492,30 +515,31 @@ def _problem(param: LinkParam, text: str, low, high, choices) -> tuple[object, s
     kind = param.kind
     if kind == TEXT:
         if len(text) > MAX_LINK_TEXT:
-            return text[:MAX_LINK_TEXT], f"is longer than {MAX_LINK_TEXT:,} characters: it is cut there", True
+            return text[:MAX_LINK_TEXT], _("is longer than {limit} characters: it is cut there").format(
+                limit=i18n.count(MAX_LINK_TEXT)), True
         return text, None, False
     if kind == SWITCH:
         word = text.strip().lower()
         if word in _TRUE | _FALSE:
             return word in _TRUE, None, word not in ("true", "false")
-        return None, "is neither on nor off (true or false)", True
+        return None, _("is neither on nor off (true or false)"), True
     if kind == CHOICE:
         options = choices or param.choices
         if text in options:
             return text, None, False
         named = ", ".join(options[:SHOWN_CHOICES]) + (", …" if len(options) > SHOWN_CHOICES else "")
-        return None, f"is not one of {named}", True
+        return None, _("is not one of {choices}").format(choices=named), True
     whole = kind == WHOLE
     v = _number(text, whole)
     if v is None:
-        return None, f"is not {'a whole' if whole else 'an ordinary'} number", True
+        return None, _("is not a whole number") if whole else _("is not an ordinary number"), True
     if (low is not None and v < low) or (high is not None and v > high):
-        return None, f"= {shown(param, v)} is not {_between(low, high)}", True
+        return None, f"= {shown(param, v)} {_between(low, high)}", True
     if param.choices:  # a select slider's steps: only those, written as the slider writes them
         if v not in param.choices:
             named = ", ".join(_plain(c) for c in param.choices[:SHOWN_CHOICES])
             more = ", …" if len(param.choices) > SHOWN_CHOICES else ""
-            return None, f"= {shown(param, v)} is not one of {named}{more}", True
+            return None, f"= {shown(param, v)} " + _("is not one of {choices}").format(choices=named + more), True
         return v, None, text != link_text(param, v)
     return v, None, text.strip() != text or (not whole and v == 0 and text.lstrip().startswith("-"))
 
@@ -542,12 +566,13 @@ def read_link(param: LinkParam, values: list[str], *, low: float | None = None, 
     value, why, replace = _problem(param, values[-1], low, high, choices)
     name = param.key
     if why is not None and value is None:
-        return LinkValue(used, f"The link's {name} {why}: using {name} = {shown(param, used)} instead.", True)
+        return LinkValue(used, _("The link's {name} {why}: using {name} = {value} instead.").format(
+            name=name, why=why, value=shown(param, used)), True)
     if why is not None:
-        return LinkValue(value, f"The link's {name} {why}.", True)
+        return LinkValue(value, _("The link's {name} {why}.").format(name=name, why=why), True)
     if len(values) > 1:
-        return LinkValue(value, f"The link gives {name} {len(values)} times: using the last, "
-                                f"{name} = {shown(param, value)}.", True)
+        return LinkValue(value, _("The link gives {name} {times} times: using the last, {name} = {value}.").format(
+            name=name, times=i18n.count(len(values)), value=shown(param, value)), True)
     return LinkValue(value, None, replace)
 
 
@@ -560,17 +585,21 @@ def read_range(lo_values: list[str], hi_values: list[str],
     for param, values, default in ((LINK_PARAMS[LOW], lo_values, fallback[0]),
                                    (LINK_PARAMS[HIGH], hi_values, fallback[1])):
         if len(values) > 1:
-            notes.append(f"The link gives {param.key} {len(values)} times: using the last.")
+            notes.append(_("The link gives {name} {times} times: using the last.").format(
+                name=param.key, times=i18n.count(len(values))))
         try:
             asked.append(float(values[-1]) + 0.0 if values else default)
         except ValueError:
-            notes.append(f"The link's {param.key} is not a number: using {param.key} = {_plain(default)} instead.")
+            notes.append(_("The link's {name} is not a number: using {name} = {value} instead.").format(
+                name=param.key, value=_plain(default)))
             asked.append(default)
         replace |= len(values) > 1 or bool(notes)
     (lo, hi), problem = checked_range(*asked)
     if problem is not None:
-        notes.append(f"The link's plot range, {LOW} = {_plain(asked[0])} and {HIGH} = {_plain(asked[1])}, cannot "
-                     f"be used: {problem} Using {_plain(lo)} to {_plain(hi)} instead.")
+        notes.append(_("The link's plot range, {lo_name} = {lo} and {hi_name} = {hi}, cannot be used: {problem} "
+                       "Using {used_lo} to {used_hi} instead.").format(
+            lo_name=LOW, lo=_plain(asked[0]), hi_name=HIGH, hi=_plain(asked[1]), problem=problem,
+            used_lo=_plain(lo), used_hi=_plain(hi)))
         replace = True
     return (lo, hi), notes, replace
 
@@ -582,11 +611,13 @@ def operations_table(ops) -> str:
     """The reference table as Markdown, from catalog.operations(): each op's name, its symbol in the
     graph, and its derivative rule as inline math. (A data frame cut the rules off at 1024 px and
     cannot render math; Markdown wraps to the page.)"""
-    rows = ["| op | in the graph | derivative rule |", "| --- | :---: | --- |"]
+    head = (_("op"), _("in the graph"), _("derivative rule"))
+    rows = ["| " + " | ".join(head) + " |", "| --- | :---: | --- |"]
     rows += [f"| {o.name} | {o.symbol} | ${o.latex}$ |" for o in ops]
     return "\n".join(rows)
 
 
 def paragraphs(text: str) -> str:
-    """A docstring's hard-wrapped paragraphs as flowing text (blank lines kept between them)."""
-    return "\n\n".join(" ".join(p.split()) for p in text.split("\n\n") if p.strip())
+    """A docstring's hard-wrapped paragraphs as flowing text (blank lines kept between them), each
+    in the reader's language (the catalog has them: lessons/catalog.py's `extract`)."""
+    return "\n\n".join(_(p) for p in catalog.paragraphs(text))

@@ -13,7 +13,8 @@ from types import MappingProxyType
 
 import streamlit as st
 
-from lessons import descent
+from lessons import descent, i18n
+from lessons.i18n import _
 from tinytorch.expr import Expression, ExpressionError
 from ui import compute, presenter, view
 from ui.links import URL_BOUND, assign, bound, default, linked, linked_range
@@ -60,7 +61,8 @@ class FunctionView:
     def share_params(self) -> dict[str, object]:
         return {view.FUNCTION: self.text, view.POINT: self.x, view.LOW: self.lo, view.HIGH: self.hi,
                 view.Y_LOW: self.y_range[0], view.Y_HIGH: self.y_range[1],
-                view.SECOND: self.second, view.CHECK: self.check, view.PRESENT: self.present}
+                view.SECOND: self.second, view.CHECK: self.check, view.PRESENT: self.present,
+                view.LANG: i18n.language()}  # the link keeps the language it was shared in
 
 
 def _use_preset() -> None:
@@ -76,11 +78,13 @@ def function_box(container=None, *, present: bool = False,
     """A function box (f(x) and its examples menu by default; `spec=view.F_OF_XY` for f(x, y)).
     Returns the text, the expression to draw (the typed one, or the last good one), the error."""
     box = container or st.sidebar
-    text = box.text_input(spec.label, placeholder=spec.placeholder, help=spec.help, **bound(spec.key, spec.default))
+    text = box.text_input(spec.label, placeholder=_(spec.placeholder), help=_(spec.help),
+                          **bound(spec.key, spec.default))
     examples = spec.examples and not present
     if examples:
-        box.selectbox("Examples", PRESETS, index=None, key="preset", format_func=lambda p: p.name,
-                      placeholder="Choose an example…", on_change=_use_preset)
+        names = {preset: _(preset.name) for preset in PRESETS}  # in this run's language, whenever they are shown
+        box.selectbox(_("Examples"), PRESETS, index=None, key="preset", format_func=names.__getitem__,
+                      placeholder=_("Choose an example…"), on_change=_use_preset)
     try:
         expr = compute.parsed(text, spec.variables)
     except ExpressionError as error:
@@ -96,10 +100,10 @@ def range_inputs() -> tuple[tuple[float, float], str | None]:
     """The shared plot range (keys lo, hi) in the current container: the range to use, and a
     message when the one asked for cannot be used (the link's lo and hi are checked first, together)."""
     linked_range()
-    lo_asked = st.number_input("x from", value=default(view.LOW, view.DEFAULT_RANGE[0]), key=view.LOW, format="%g",
-                               **URL_BOUND)
-    hi_asked = st.number_input("x to", value=default(view.HIGH, view.DEFAULT_RANGE[1]), key=view.HIGH, format="%g",
-                               **URL_BOUND)
+    lo_asked = st.number_input(_("x from"), value=default(view.LOW, view.DEFAULT_RANGE[0]), key=view.LOW,
+                               format="%g", **URL_BOUND)
+    hi_asked = st.number_input(_("x to"), value=default(view.HIGH, view.DEFAULT_RANGE[1]), key=view.HIGH,
+                               format="%g", **URL_BOUND)
     return view.checked_range(lo_asked, hi_asked)
 
 
@@ -107,9 +111,9 @@ def y_range_inputs() -> tuple[tuple[float | None, float | None], str | None]:
     """The plot's y range (keys ylo, yhi) in the current container: an empty box is automatic
     (robust to poles, the point always in view), and a button empties both."""
     bottom, top = st.columns(2)
-    asked = (bottom.number_input("y from", format="%g", placeholder="automatic", **bound(view.Y_LOW, None)),
-             top.number_input("y to", format="%g", placeholder="automatic", **bound(view.Y_HIGH, None)))
-    st.button("Automatic y range", key="y_auto", icon=":material/fit_screen:", on_click=assign,
+    asked = (bottom.number_input(_("y from"), format="%g", placeholder=_("automatic"), **bound(view.Y_LOW, None)),
+             top.number_input(_("y to"), format="%g", placeholder=_("automatic"), **bound(view.Y_HIGH, None)))
+    st.button(_("Automatic y range"), key="y_auto", icon=":material/fit_screen:", on_click=assign,
               args=({view.Y_LOW: None, view.Y_HIGH: None},), disabled=asked == (None, None))
     return view.checked_y_range(*asked)
 
@@ -122,11 +126,11 @@ def function_controls(*, point: bool = True, live: bool = False) -> FunctionView
     places = presenter.controls()
     present, side = places.present, places.side
     text, expr, error = function_box(places.bar, present=present)
-    with side.expander("Plot range and options", expanded=present):
+    with side.expander(_("Plot range and options"), expanded=present):
         (lo, hi), range_problem = range_inputs()
         y_range, y_problem = y_range_inputs()
-        second = st.toggle("Show f″ (from the engine, differentiating f′)", **linked(view.SECOND))
-        check = st.toggle("Check f′ against finite differences", **linked(view.CHECK))
+        second = st.toggle(_("Show f″ (from the engine, differentiating f′)"), **linked(view.SECOND))
+        check = st.toggle(_("Check f′ against finite differences"), **linked(view.CHECK))
     x = view.DEFAULT_X
     if point:
         where = side.container(key="tt-hidden-x") if live else places.bar
@@ -147,7 +151,7 @@ def show_expression_error(text: str, error: ExpressionError, variables: tuple[st
     st.error(view.error_title(error.code, variables), icon=":material/error:")
     if error.position is not None:
         st.code(view.pointed(text, error.position), language=None, wrap_lines=False)
-    st.code(error.message, language=None, wrap_lines=True)
+    st.code(i18n.phrase(error.phrase), language=None, wrap_lines=True)  # the message, in the reader's language
 
 
 def theme() -> str:
@@ -175,4 +179,4 @@ def show_verdict(run: descent.DescentRun) -> None:
     """How the run ended, in a box of its colour: our own heading and descent.py's sentence
     (our words and numbers only)."""
     verdict = view.DESCENT_VERDICTS[run.status]
-    _BOXES[verdict.box](f"**{verdict.heading}.** {run.message}", icon=verdict.icon)
+    _BOXES[verdict.box](i18n.lead(verdict.heading, run.message), icon=verdict.icon)
