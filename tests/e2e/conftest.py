@@ -94,6 +94,11 @@ class App:
     def __init__(self, page, base_url: str):
         self.page = page
         self.base_url = base_url
+        # What the tab asks the server, as Streamlit's BackMsg protobufs (reruns among them):
+        # counted here rather than from the page's running state, which a short run can skip.
+        self.sent: list[bytes] = []
+        page.on("websocket", lambda ws: ws.on(
+            "framesent", lambda payload: self.sent.append(payload) if isinstance(payload, bytes) else None))
         self.closed = False
         self.console_errors: list[str] = []
         self.off_machine: list[str] = []
@@ -145,6 +150,12 @@ class App:
 
     def expect_graph(self, expected: dict[str, tuple[str, str | None]]) -> None:
         harness.wait_for_graph(self.page, expected, TIMEOUT_MS)
+
+    def reruns_asked(self) -> int:
+        """How many script reruns this tab has asked the server for (BackMsg rerun_script)."""
+        from streamlit.proto.BackMsg_pb2 import BackMsg
+
+        return sum(BackMsg.FromString(frame).WhichOneof("type") == "rerun_script" for frame in list(self.sent))
 
     def metrics(self) -> dict[str, str]:
         """The numbers above the graph: the live view's (the Playground) and Streamlit's st.metric."""

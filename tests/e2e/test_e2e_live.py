@@ -38,10 +38,13 @@ POINT_JS = """() => { const c = document.querySelector('.tt-point');
 
 def watch_reruns(app) -> None:
     app.page.evaluate(WATCH_RERUNS_JS)
+    app.rerun_mark = app.reruns_asked()
 
 
 def reruns(app) -> int:
-    return app.page.evaluate(RERUNS_JS)
+    """Reruns since watch_reruns: those the tab asked the server for (its websocket messages), and
+    never fewer than the page showed running (a short run can go unseen on the page, not a message)."""
+    return max(app.reruns_asked() - app.rerun_mark, app.page.evaluate(RERUNS_JS))
 
 
 def thumb_x(app, k: int, n: int = 601) -> tuple[float, float]:
