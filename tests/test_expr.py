@@ -168,8 +168,8 @@ def test_two_variables():
     ("x +", "SYNTAX", 3, "ends too early"),
     ("*x", "SYNTAX", 0, "cannot start with '*'"),
     ("x * / 2", "SYNTAX", 4, "after '*', not '/'"),
-    ("(x + 1", "SYNTAX", 6, "Missing ')' to close the '(' at position 0."),
-    ("max(x, (1 + x)", "SYNTAX", 14, "Missing ')' to close the '(' at position 3."),
+    ("(x + 1", "SYNTAX", 6, "Missing ')' to close the '(' at character 1."),  # counted from 1, as the caret's line
+    ("max(x, (1 + x)", "SYNTAX", 14, "Missing ')' to close the '(' at character 4."),
     ("()", "SYNTAX", 1, "Empty brackets"),
     ("x)", "UNBALANCED", 1, "no matching '('"),
     (")", "UNBALANCED", 0, "no matching '('"),

@@ -602,8 +602,8 @@ class _Parser:
         the end. Anything else is explained here."""
         tok = self.tok
         if tok.kind == _END:
-            raise ExpressionError("SYNTAX", _say(N_("Missing ')' to close the '(' at position {position}."),
-                                                 position=self.open[-1][0]), tok.start)
+            raise ExpressionError("SYNTAX", _say(N_("Missing ')' to close the '(' at character {character}."),
+                                                 character=self.open[-1][0] + 1), tok.start)
         if tok.kind == ")":
             raise ExpressionError("UNBALANCED", _NO_OPENING, tok.start)
         if tok.kind == ",":
