@@ -12,6 +12,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from cases import BELL, DEFAULT, SIX, WAVE
+from playwright.sync_api import expect
 
 from lessons.viz import format_number
 from tinytorch import Tensor
@@ -39,7 +40,7 @@ def test_a_shared_link_shows_value_gradient_and_plot(app):
     app.expect_graph(WAVE.expected(x))
     # The numbers above the graph, and the controls restored from the link.
     assert {format_number(WAVE.f(x)), format_number(WAVE.df(x))} <= set(app.metrics().values()), app.metrics()
-    assert app.function_box.input_value() == WAVE.text
+    expect(app.function_box).to_have_value(WAVE.text)
     assert app.shown_x() == x
     # Plotly drew the chart: its SVG has a legend naming the point and the tangent's slope.
     chart = app.plot
@@ -96,7 +97,7 @@ def test_bad_input_shows_an_error_and_the_page_recovers(app):
         alert = app.page.locator('[data-testid="stAlert"]', has_text=title)
         alert.wait_for()
         app.expect_graph(DEFAULT.expected(x))  # the last good function, greyed out
-        assert app.function_box.input_value() == text  # the typed text stays in the box
+        expect(app.function_box).to_have_value(text)  # the typed text stays in the box
         assert not app.exceptions(), (text, app.exceptions())
     app.type_function(WAVE.text)
     app.expect_graph(WAVE.expected(x))
@@ -130,7 +131,7 @@ def test_the_url_follows_the_function_and_restores_the_view(new_app):
     second = new_app().goto(first.page.url)
     second.expect_graph(BELL.expected(x))
     assert second.graph() == shown
-    assert second.function_box.input_value() == BELL.text
+    expect(second.function_box).to_have_value(BELL.text)
     assert second.shown_x() == pytest.approx(x)
     second.assert_healthy()
 

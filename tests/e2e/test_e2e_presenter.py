@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 from cases import BELL, WAVE
+from playwright.sync_api import expect
 
 from tinytorch.expr import parse
 from ui import view
@@ -96,7 +97,7 @@ def test_presenter_mode_follows_the_lecturer_across_pages_and_exits(app):
     app.settle()
     app.expect_graph({"x": ("0.5", None)})
     assert page.get_by_role("button", name="Exit").evaluate(UNCOVERED_JS)
-    assert app.function_box.input_value() == WAVE.text  # the function came along
+    expect(app.function_box).to_have_value(WAVE.text)  # the function came along
     for name in ("Next", "Previous"):
         assert page.get_by_role("button", name=name).is_visible()
     page.get_by_role("button", name="Next").click()
