@@ -10,7 +10,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from ui import links, presenter, view
+from ui import links, presenter, theme, view
 
 # The icon is a file of ours: a material icon would be fetched from Google's font servers on
 # every page load (and fail on a machine without internet).
@@ -37,4 +37,5 @@ links.open_link_notes(page.url_path)
 if asked := links.missing_page(pages):
     links.leave_missing_page(asked, pages[0])
 presenter.toggle()  # the app's, not a page's: the mode stays on from page to page
+theme.follow()
 page.run()

@@ -4,7 +4,7 @@ import streamlit as st
 
 from lessons import datasets, network_graph, svg, training, training_plots
 from tinytorch import nn
-from ui import compute, links, presenter, view, widgets
+from ui import compute, links, presenter, theme, view, widgets
 
 widgets.require_app_navigation()
 
@@ -42,7 +42,7 @@ batch = side.slider("Batch size", 1, training.MAX_BATCH,
                     help="Training points per step; an epoch is one pass over all of them.",
                     **links.bound(view.BATCH, defaults.batch))
 settings = training.Settings(data, noise, train_share, int(seed), layers, units, activation, optimizer, lr, l2, batch)
-theme = widgets.theme()
+theme.rerun_on_switch()  # the pictures are the server's: redrawn in the theme shown
 
 st.title("Train a tiny network")
 st.caption("The network scores every point of the plane; the loss says how wrong its scores are on the training "
@@ -104,7 +104,7 @@ def live() -> None:
     numbers[3].metric("Test accuracy", f"{latest.test_accuracy:.0%}")
     # Pictures as images (data: URLs): Streamlit keeps each <img> and swaps its source, and the
     # browser shows the old picture until the new one is ready, so nothing blanks (see svg.py).
-    network_picture, boundary_picture, loss_picture = training_plots.pictures(run, edges, theme)
+    network_picture, boundary_picture, loss_picture = training_plots.pictures(run, edges, theme.current())
     network, boundary = st.columns([3, 2], vertical_alignment="center")
     network.image(svg.data_url(network_picture), width="stretch",
                   alt="The network: each unit's output over the plane, and an edge per weight")

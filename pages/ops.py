@@ -19,7 +19,7 @@ st.markdown(view.operations_table(ops))  # Markdown, not a data frame: it wraps 
 name = st.selectbox("Show the rule and the code of", tuple(by_name),
                     **links.linked(view.OPERATION, choices=tuple(by_name), default=ops[0].name))
 info = by_name[name]
-st.subheader(f"{info.name}: {info.formula}")
+st.header(f"{info.name}: {info.formula}")
 st.caption(f"The graph shows it as {info.symbol}.")
 rules.show_rule(info, notes=True)
 st.caption(f"tinytorch/ops.py, line {info.line}.")

@@ -52,9 +52,13 @@ def no_exception(at: AppTest) -> None:
 # ---- the live view (ui/live.py): what the browser receives, read as ui/live.js reads it ----------
 
 
+LIVE_ROLES = ("live", "graph", "table")  # (the theme hook, ui/theme.py, is a component too)
+
+
 def views(at: AppTest) -> list[dict]:
     """The data of every live-view mount that is not a blob: {"role": "live" | "graph" | "table", ...}."""
-    return [json.loads(e.proto.json) for e in at.get("bidi_component") if e.proto.WhichOneof("data") == "json"]
+    found = [json.loads(e.proto.json) for e in at.get("bidi_component") if e.proto.WhichOneof("data") == "json"]
+    return [d for d in found if d.get("role") in LIVE_ROLES]
 
 
 def live_view(at: AppTest, role: str = "live") -> dict:

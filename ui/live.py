@@ -63,6 +63,7 @@ _VIEW = st.components.v2.component(
 
 BLOB, VIEW, TABLE = "live_blob", "live_view", "live_table"  # the mounts' keys
 RELEASED = "x"  # the event the view sends when x is let go
+SHOW_TABLE = "table"  # the event the view sends for its graph's "Every node as a table"
 BAD_POINT = "live_bad_point"  # session flag: the browser sent a point that cannot be used
 BAD_POINT_NOTE = "The point sent by the browser was not a number on the slider; x stays where it was."
 
@@ -81,6 +82,11 @@ def _released(lo: float, hi: float, step: float) -> None:
         return
     xs = sweep.positions(lo, hi, step)
     links.assign({view.POINT: float(xs[sweep.nearest(xs, sent)])})
+
+
+def _show_table() -> None:
+    """The graph's "Every node as a table" on the Playground: the page's node table switches on."""
+    links.assign({view.TABLE: True})
 
 
 def _point(expr, x: float, second: bool) -> dict:
@@ -112,10 +118,12 @@ def show(v) -> curves.Curve:
     point["marks"] = compute.plot_marks(curve, v.x, point["fx"], point["dfx"], v.second, check)
     data = {"role": "live", "blob": blob.key, "x": v.x, "k": sweep.nearest(xs, v.x), "point": point,
             "present": v.present, "dim": v.stale, "plotly": compute.plotly_script(),
-            "auto_y": v.y_range == (None, None)}  # an automatic y range grows to keep the point in view
+            "auto_y": v.y_range == (None, None),  # an automatic y range grows to keep the point in view
+            "table": not v.present}  # the page has its node table (else the view shows one itself)
     with st.container(gap=None, key="tt-live"):
         _BLOB(key=BLOB, data=blob.data)
-        _VIEW(key=VIEW, data=data, **{f"on_{RELEASED}_change": functools.partial(_released, v.lo, v.hi, step)})
+        _VIEW(key=VIEW, data=data, **{f"on_{RELEASED}_change": functools.partial(_released, v.lo, v.hi, step),
+                                      f"on_{SHOW_TABLE}_change": _show_table})
     if not blob.drawn:  # no `dot` here: the browser lays the graph out, at the released x
         y, _, _, _ = compute.evaluate(v.expr, v.x)
         st.graphviz_chart(viz.to_digraph(y, dim=v.stale), width="content")

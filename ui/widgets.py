@@ -150,12 +150,6 @@ def show_expression_error(text: str, error: ExpressionError, variables: tuple[st
     st.code(error.message, language=None, wrap_lines=True)
 
 
-def theme() -> str:
-    """The app's current theme, so graph and plot colours suit it."""
-    kind = getattr(getattr(st.context, "theme", None), "type", None)
-    return "dark" if kind == "dark" else "light"
-
-
 def point_slider(container, label: str, key: str, lo: float, hi: float, start: float, step: float) -> float:
     """A point's slider, its key shared by the pages (and the URL), showing as many decimals as its
     step on every page. A value kept from a wider range (another page's, or before the range
