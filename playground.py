@@ -38,4 +38,8 @@ if asked := links.missing_page(pages):
     links.leave_missing_page(asked, pages[0])
 presenter.toggle()  # the app's, not a page's: the mode stays on from page to page
 theme.follow()
-page.run()
+shown = view.PAGES[[p.url_path for p in pages].index(page.url_path)]
+try:
+    page.run()
+finally:  # also after st.stop(): the link of a page with an error shows the error
+    links.show_share_link(shown.path)

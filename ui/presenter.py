@@ -65,6 +65,7 @@ def controls(*, settings: bool = True) -> Places:
     middle = bar.container(horizontal=True, vertical_alignment="bottom", gap="small", width="stretch")
     more = bar.popover("Settings", icon=":material/tune:", help="The rest of this page's controls") \
         if settings else st.sidebar  # (hidden, but its widgets still hold their values)
+    links.share_here(bar.popover("Share", icon=":material/share:", help="A link to this page as it is now"))
     bar.button("Exit", icon=":material/close_fullscreen:", key="leave", on_click=_leave,
                help="Leave presenter mode")
     return Places(True, more, middle)

@@ -57,11 +57,6 @@ class FunctionView:
         """True when the view shows the last good function because the typed one is wrong."""
         return self.error is not None and self.expr is not None
 
-    def share_params(self) -> dict[str, object]:
-        return {view.FUNCTION: self.text, view.POINT: self.x, view.LOW: self.lo, view.HIGH: self.hi,
-                view.Y_LOW: self.y_range[0], view.Y_HIGH: self.y_range[1],
-                view.SECOND: self.second, view.CHECK: self.check, view.PRESENT: self.present}
-
 
 def _use_preset() -> None:
     # A menu of examples, not a setting: it fills the box, then goes back to its prompt.
