@@ -14,6 +14,7 @@ const SPAN = 20000, M_BIAS = 10000, EXP_BIAS = 400;  // lessons/live.py's number
 const COMMIT_AFTER_KEYS_MS = 400;  // keys pause this long, then x is written to the URL
 const MAX_SCALE = {normal: 1.25, present: 1.6};  // largest starting zoom: text at 20 / 25.6 px
 const READABLE_SCALE = 0.875;  // 14 px numbers: a tall graph starts no smaller than this if it can
+const NARROW = 640;  // px: a phone's width. A graph there starts at READABLE_SCALE at least, from its left
 const PT = 4 / 3;  // `dot` draws in points
 const SVG = "http://www.w3.org/2000/svg";
 const SLOT_WORDS = {v: "value ", g: "grad "};  // lessons/viz.py's SLOT_WORDS: a slot's line, before its number
@@ -378,13 +379,15 @@ class Graph {
     if (!vw) return;
     const cap = MAX_SCALE[this.present ? "present" : "normal"];
     const fitWidth = (vw - 16) / this.width;
-    let scale = Math.min(fitWidth, cap);
+    const narrow = vw < NARROW;  // a phone: legible text first, and a finger pans sideways to the rest
+    let scale = narrow ? Math.max(Math.min(fitWidth, cap), READABLE_SCALE) : Math.min(fitWidth, cap);
+    this.viewport.classList.remove("tt-zoomed");
     if (!this.present) {
       // The viewport takes the graph's height at that scale, up to most of the window.
       const most = Math.max(160, window.innerHeight * 0.6);
       const want = this.height * scale + 16;
       this.viewport.style.height = `${Math.min(want, most)}px`;
-      if (want > most) scale = Math.max(this.fitAll(), Math.min(scale, READABLE_SCALE));
+      if (want > most && !narrow) scale = Math.max(this.fitAll(), Math.min(scale, READABLE_SCALE));
     } else {
       this.viewport.style.height = "";  // presenter mode's height is the stylesheet's
       if (this.height * scale + 16 > this.viewport.clientHeight) {
@@ -392,6 +395,10 @@ class Graph {
       }
     }
     this.zoomTo(scale);
+    if (narrow) {  // from the inputs, on the left
+      this.view.tx = this.view.ty = 8;
+      this.panBy(0, 0);
+    }
   }
 
   fitAll() {
@@ -439,6 +446,7 @@ class Graph {
       const how = button?.dataset.zoom;
       if (!how || !this.svg) return;
       this.auto = false;
+      this.viewport.classList.toggle("tt-zoomed", !["width", "all"].includes(how));
       const vw = this.viewport.clientWidth, vh = this.viewport.clientHeight;
       if (how === "width") {
         this.zoomTo((vw - 16) / this.width);
@@ -465,6 +473,7 @@ class Graph {
       pointers.set(event.pointerId, now);
       if (pointers.size === 2 && pinch) {
         this.auto = false;
+        this.viewport.classList.add("tt-zoomed");
         const [a, b] = [...pointers.values()];
         const rect = this.viewport.getBoundingClientRect();
         this.zoomTo(pinch.scale * Math.hypot(a.x - b.x, a.y - b.y) / pinch.distance,
@@ -829,7 +838,8 @@ class LiveView {
       Object.assign(figure.data[this.roles.point], {x: [null], y: [null], name: point.name});
       Object.assign(figure.data[this.roles.tangent], {x: [null, null], y: [null, null], name: tangent.name});
       this.legendNames = [point.name, tangent.name];
-      figure.layout.height = this.plotBox.clientHeight || undefined;
+      const room = this.plotBox.clientHeight - parseFloat(getComputedStyle(this.plotBox).paddingTop);
+      figure.layout.height = room > 0 ? room : undefined;  // (its top: the toolbar's strip)
       figure.layout.autosize = true;
       note.hidden = true;
       this.Plotly = Plotly;
