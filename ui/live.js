@@ -149,18 +149,22 @@ function loadPlotly(file) {
   return plotlyLoading;
 }
 
-// ---- the theme, from the CSS variables Streamlit gives every component -------------------------
+// ---- the theme: the one ui/theme.js marks on <html>, followed as the menu switches it ----------
 
-function isDark(element) {
-  const colour = getComputedStyle(element).getPropertyValue("--st-background-color").trim();
-  const probe = document.createElement("canvas").getContext("2d");
-  probe.fillStyle = "#fff";
-  probe.fillStyle = colour || "#fff";
-  const hex = probe.fillStyle;  // normalised to #rrggbb (or rgba(...))
-  const rgb = hex.startsWith("#") ? [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16))
-    : (hex.match(/[\d.]+/g) || [255, 255, 255]).slice(0, 3).map(Number);
-  const [r, g, b] = rgb.map((c) => c / 255);
-  return 0.2126 * r + 0.7152 * g + 0.0722 * b < 0.5;
+function pageTheme() {
+  return document.documentElement.dataset.ttTheme === "dark" ? "dark" : "light";
+}
+
+const themeFollowers = new Set();  // each view's restyle, run when the mark changes
+new MutationObserver(() => themeFollowers.forEach((follow) => follow()))
+  .observe(document.documentElement, {attributes: true, attributeFilter: ["data-tt-theme"]});
+
+function followTheme(view, restyle = () => {}) {
+  view.followTheme = () => {
+    view.top.dataset.theme = pageTheme();
+    restyle();
+  };
+  themeFollowers.add(view.followTheme);
 }
 
 // ---- the view --------------------------------------------------------------------------------
@@ -659,6 +663,7 @@ class LiveView {
     this.keyTimer = null;
     this.overlay = new Marks(this.plotBox.parentElement);
     this.component = component;
+    followTheme(this, () => this.blob && this.preparePlot(false));
     this.wire();
   }
 
@@ -690,7 +695,7 @@ class LiveView {
   async update(data, component) {
     this.component = component;
     this.data = data;
-    this.top.dataset.theme = isDark(this.top) ? "dark" : "light";
+    this.top.dataset.theme = pageTheme();
     this.top.classList.toggle("tt-present", !!data.present);
     this.top.classList.toggle("tt-dim", !!data.dim);
     const blob = await blobEntry(data.blob).ready;
@@ -960,11 +965,12 @@ class GraphView {
     this.graph = new Graph(root, (id) => this.table?.mark(id));
     this.graph.numbersOf = (id) => this.data?.nodes[id] || null;
     this.graph.onTable = (button) => toggleInlineTable(this, button, false);  // no table on these pages
+    followTheme(this);
   }
 
   async update(data) {
     this.data = data;
-    this.top.dataset.theme = isDark(this.top) ? "dark" : "light";
+    this.top.dataset.theme = pageTheme();
     this.top.classList.toggle("tt-present", !!data.present);
     this.top.classList.toggle("tt-dim", !!data.dim);
     const blob = await blobEntry(data.blob).ready;
@@ -1101,10 +1107,11 @@ class Table {
       if (graph) graph.focus(graph.focused === id ? null : id);
     });
     this.listener = (state) => this.show(state);
+    followTheme(this);
   }
 
   async update(data) {
-    this.top.dataset.theme = isDark(this.top) ? "dark" : "light";
+    this.top.dataset.theme = pageTheme();
     const blob = await blobEntry(data.blob).ready;
     if (this.key !== data.blob) {
       if (this.key) channel(this.key).listeners.delete(this.listener);
@@ -1139,6 +1146,7 @@ function mountView(component) {
   }
   view.update(data, component).catch((error) => console.warn("tinytorch live view:", error));
   return () => {  // (Streamlit calls the last cleanup when the element goes away)
+    themeFollowers.delete(view.followTheme);
     if (view instanceof Table && view.key) {
       const ch = channel(view.key);
       ch.listeners.delete(view.listener);
