@@ -36,8 +36,10 @@ def current() -> str:
 
 
 def stylesheet() -> str:
-    """The app's own CSS: theme-dependent rules written from lessons/palette.py, then ui/theme.css."""
-    rules = [f'html[data-tt-theme="{theme}"] [data-testid="stBaseButton-primary"]:not(:disabled)'
+    """The app's own CSS: theme-dependent rules written from lessons/palette.py (--tt-focus is the
+    theme's primary colour, x's blue), then ui/theme.css."""
+    rules = [f'html[data-tt-theme="{theme}"]{{--tt-focus:{palette.ROLES[theme]["x"]}}}'
+             f'html[data-tt-theme="{theme}"] [data-testid="stBaseButton-primary"]:not(:disabled)'
              f"{{color:{palette.BUTTON_TEXT[theme]}}}" for theme in THEMES]
     return "\n".join(rules) + "\n" + (_HERE / "theme.css").read_text(encoding="utf-8")
 
