@@ -146,15 +146,23 @@ def figure(traces: list[dict], layout: dict) -> go.Figure:
 
 
 def restyle_patch(drawn: Mapping, wanted: Mapping) -> dict:
-    """What turns the figure `drawn` into `wanted` (two JSON figures of the same traces, such as
-    one figure in two themes), as plotly.js's restyle and relayout take it: {"traces": [[index,
-    {"line.color": value, ...}], ...], "layout": {"xaxis.gridcolor": value, "annotations[0].font.color":
-    value, ...}}. A list that differs is set whole, except the layout's lists of objects."""
+    """What turns the figure `drawn` into `wanted` (two figures of the same traces as plotly's
+    to_plotly_json gives them, such as one figure in two themes), as plotly.js's restyle and
+    relayout take it: {"traces": [[index, {"line.color": value, ...}], ...], "layout":
+    {"xaxis.gridcolor": value, "annotations[0].font.color": value, ...}}. A list or array that
+    differs is set whole (as a list), except the layout's lists of objects."""
     if len(drawn["data"]) != len(wanted["data"]):
         raise ValueError("the two figures have different traces")
     traces = [[i, changes] for i, (a, b) in enumerate(zip(drawn["data"], wanted["data"]))
               if (changes := _changes(a, b, "", items=False))]
     return {"traces": traces, "layout": _changes(drawn.get("layout", {}), wanted.get("layout", {}), "", items=True)}
+
+
+def _same(a, b) -> bool:
+    if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
+        return isinstance(a, np.ndarray) and isinstance(b, np.ndarray) and a.shape == b.shape and \
+            bool(np.all((a == b) | ((a != a) & (b != b))))  # (nan where both have nan)
+    return a == b
 
 
 def _changes(a, b, at: str, items: bool) -> dict:
@@ -163,10 +171,11 @@ def _changes(a, b, at: str, items: bool) -> dict:
         for key in [*a, *(k for k in b if k not in a)]:
             found.update(_changes(a.get(key), b.get(key), f"{at}.{key}" if at else key, items))
         return found
-    if (items and isinstance(a, list) and isinstance(b, list) and len(a) == len(b)
-            and all(isinstance(v, dict) for v in a + b)):
+    if (items and isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)) and len(a) == len(b)
+            and all(isinstance(v, dict) for v in (*a, *b))):
         return {k: v for i, (p, q) in enumerate(zip(a, b)) for k, v in _changes(p, q, f"{at}[{i}]", items).items()}
-    return {} if a == b else {at: b}
+    return {} if _same(a, b) else {at: b.tolist() if isinstance(b, np.ndarray) else b}
+
 
 # ---- the playground's figure --------------------------------------------------------------------
 

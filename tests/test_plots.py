@@ -224,9 +224,10 @@ def test_figures_pass_plotlys_validation(options, theme):
 
 def test_a_restyle_patch_turns_one_themes_figure_into_the_others():
     curve = sample(lambda x: x * x * x, -1.0, 1.0, 101, second=True)
-    light, dark = (json.loads(function_figure(curve, 0.5, 0.125, 0.75, show_second=True, theme=t).to_json())
-                   for t in ("light", "dark"))
-    patch = restyle_patch(light, dark)
+    figures = [function_figure(curve, 0.5, 0.125, 0.75, show_second=True, theme=t) for t in ("light", "dark")]
+    patch = restyle_patch(*(f.to_plotly_json() for f in figures))
+    json.dumps(patch)  # it travels to the browser as JSON
+    light, dark = (json.loads(f.to_json()) for f in figures)
     assert patch["traces"] and patch["layout"]
     # applied as plotly.js's restyle and relayout would: the light figure becomes the dark one
     import copy
@@ -246,6 +247,6 @@ def test_a_restyle_patch_turns_one_themes_figure_into_the_others():
     for attribute, value in patch["layout"].items():
         put(shown["layout"], attribute, value)
     assert shown == dark
-    assert restyle_patch(light, light) == {"traces": [], "layout": {}}
+    assert restyle_patch(figures[0].to_plotly_json(), figures[0].to_plotly_json()) == {"traces": [], "layout": {}}
     with pytest.raises(ValueError, match="traces"):
         restyle_patch(light, {"data": [], "layout": {}})

@@ -15,7 +15,6 @@ would wait for the next click. A small component (ui/theme.js) sees the switch i
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from pathlib import Path
 
@@ -63,7 +62,7 @@ def rerun_on_switch() -> None:
 def restyle(light: go.Figure, dark: go.Figure) -> dict[str, dict]:
     """For each theme, what to set on a chart drawn in the other one to show it in this one:
     {"light": {"traces": [[index, {attribute: value}]], "layout": {attribute: value}}, "dark": ...}."""
-    a, b = json.loads(light.to_json()), json.loads(dark.to_json())
+    a, b = light.to_plotly_json(), dark.to_plotly_json()  # (no JSON text: a contour's grid is large)
     return {"light": plots.restyle_patch(b, a), "dark": plots.restyle_patch(a, b)}
 
 
