@@ -11,7 +11,7 @@ from pathlib import Path
 import streamlit as st
 
 from lessons.i18n import _
-from ui import language, links, presenter, view
+from ui import language, links, presenter, theme, view
 
 language.activate()  # first: every word from here on is in the reader's language
 
@@ -41,4 +41,9 @@ if asked := links.missing_page(pages):
     links.leave_missing_page(asked, pages[0])
 language.control()  # the app's, not a page's: like presenter mode, the language stays from page to page
 presenter.toggle()  # the app's, not a page's: the mode stays on from page to page
-page.run()
+theme.follow()
+shown = view.PAGES[[p.url_path for p in pages].index(page.url_path)]
+try:
+    page.run()
+finally:  # also after st.stop(): the link of a page with an error shows the error
+    links.show_share_link(shown.path)

@@ -22,10 +22,11 @@ from types import MappingProxyType
 
 import numpy as np
 
-__all__ = ["BACKGROUNDS", "MEANINGS", "ROLES", "colours", "diverging", "rgb"]
+__all__ = ["BACKGROUNDS", "BUTTON_TEXT", "MEANINGS", "ROLES", "colours", "diverging", "rgb"]
 
-# The page behind the (transparent) plots and graph: Streamlit's light and dark backgrounds.
-BACKGROUNDS = MappingProxyType({"light": "#FFFFFF", "dark": "#0E1117"})
+# The page behind the (transparent) plots and graph: the app's light and dark backgrounds, set in
+# .streamlit/config.toml (Streamlit's own, stated there so that they stay these).
+BACKGROUNDS = MappingProxyType({"light": "#FFFFFF", "dark": "#171614"})
 
 MEANINGS = MappingProxyType({
     "x": "the input x",
@@ -67,3 +68,8 @@ def diverging(values: np.ndarray, theme: str, strength: float = 1.0, steps: int 
     roles, background = colours(theme), rgb(BACKGROUNDS[theme])
     ends = np.where(t[..., None] > 0, rgb(roles["class1"]), rgb(roles["class0"]))
     return np.rint(background + strength * np.abs(t)[..., None] * (ends - background)).astype(np.uint8)
+
+
+# Text on a button filled with the theme's primary colour (x's blue): white on the light theme's
+# dark blue, the page's own near-black on the dark theme's light blue (white on it is 2.2:1).
+BUTTON_TEXT = MappingProxyType({"light": "#FFFFFF", "dark": BACKGROUNDS["dark"]})

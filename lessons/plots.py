@@ -20,7 +20,7 @@ from .palette import BACKGROUNDS, ROLES
 from .viz import format_number
 
 __all__ = ["THEMES", "FONT", "axis", "colours", "evenly", "figure", "function_figure", "gaps", "heading", "layout",
-           "line", "point", "robust_range", "tangent_line"]
+           "line", "point", "restyle_patch", "robust_range", "tangent_line"]
 
 # The role colours of palette.py (x, f, f′, f″, the tangent, the classes: one meaning on every
 # page), and the plots' own neutrals. "muted" is a neutral grey for what accompanies a curve (the
@@ -143,6 +143,39 @@ def figure(traces: list[dict], layout: dict) -> go.Figure:
     """A Figure from plain dicts, without plotly's property-by-property validation, which costs
     ~5 ms a figure: the playground redraws on every slider move. The tests validate instead."""
     return go.Figure(data=traces, layout=layout, _validate=False)
+
+
+
+def restyle_patch(drawn: Mapping, wanted: Mapping) -> dict:
+    """What turns the figure `drawn` into `wanted` (two figures of the same traces as plotly's
+    to_plotly_json gives them, such as one figure in two themes), as plotly.js's restyle and
+    relayout take it: {"traces": [[index, {"line.color": value, ...}], ...], "layout":
+    {"xaxis.gridcolor": value, "annotations[0].font.color": value, ...}}. A list or array that
+    differs is set whole (as a list), except the layout's lists of objects."""
+    if len(drawn["data"]) != len(wanted["data"]):
+        raise ValueError("the two figures have different traces")
+    traces = [[i, changes] for i, (a, b) in enumerate(zip(drawn["data"], wanted["data"]))
+              if (changes := _changes(a, b, "", items=False))]
+    return {"traces": traces, "layout": _changes(drawn.get("layout", {}), wanted.get("layout", {}), "", items=True)}
+
+
+def _same(a, b) -> bool:
+    if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
+        return isinstance(a, np.ndarray) and isinstance(b, np.ndarray) and a.shape == b.shape and \
+            bool(np.all((a == b) | ((a != a) & (b != b))))  # (nan where both have nan)
+    return a == b
+
+
+def _changes(a, b, at: str, items: bool) -> dict:
+    if isinstance(a, dict) and isinstance(b, dict):
+        found = {}
+        for key in [*a, *(k for k in b if k not in a)]:
+            found.update(_changes(a.get(key), b.get(key), f"{at}.{key}" if at else key, items))
+        return found
+    if (items and isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)) and len(a) == len(b)
+            and all(isinstance(v, dict) for v in (*a, *b))):
+        return {k: v for i, (p, q) in enumerate(zip(a, b)) for k, v in _changes(p, q, f"{at}[{i}]", items).items()}
+    return {} if _same(a, b) else {at: b.tolist() if isinstance(b, np.ndarray) else b}
 
 
 # ---- the playground's figure --------------------------------------------------------------------

@@ -4,7 +4,7 @@ import streamlit as st
 
 from lessons import descent, i18n, page_plots, viz
 from lessons.i18n import _
-from ui import compute, links, presenter, view, widgets
+from ui import compute, links, presenter, theme, view, widgets
 
 widgets.require_app_navigation()
 
@@ -14,7 +14,6 @@ places = presenter.controls()
 text, expr, error = widgets.function_box(places.bar, present=places.present, spec=view.F_DESCENT)
 with places.side.expander(_("Plot range"), expanded=places.present):
     (lo, hi), range_problem = widgets.range_inputs()
-theme = widgets.theme()
 
 
 def _use_example() -> None:
@@ -86,8 +85,8 @@ numbers[4].metric(_("f″ at x₀") if run.status == descent.DIVERGED else _("f�
                          "lr < 2/f″ there."))
 
 curve = compute.sampled(expr.text, lo, hi, False)
-st.plotly_chart(page_plots.descent_figure(curve, run, theme=theme), theme=None, key="descent",
-                config={"displaylogo": False})
+theme.plotly_chart(lambda t: page_plots.descent_figure(curve, run, theme=t), key="descent",
+                   config={"displaylogo": False})
 
 st.markdown(_("**Every iterate**: x, f(x) and f′(x) from the engine, and the step −lr·f′(x) to the next x."))
 st.dataframe(view.descent_table(run), hide_index=True, width="stretch", placeholder="—")

@@ -39,7 +39,7 @@ if not v.present:
         live.node_table(v)
     y, _x, f0, slope = compute.evaluate(v.expr, v.x)
     share, code, downloads = st.tabs([_("Share this view"), _("Show as code"), _("Download")])
-    share.code(view.share_url(links.page_url(), v.share_params()), language=None, wrap_lines=True)
+    share.code(links.share_link(view.PLAYGROUND), language=None, wrap_lines=True)
     share.caption(_("The link restores this function, point, range and options, and the language."))
     as_code.show_as_code(code, v.expr, v.x, f0, slope)
     with downloads:

@@ -5,7 +5,7 @@ import streamlit as st
 from lessons import i18n, svg, training, training_plots
 from lessons.i18n import _
 from tinytorch import nn
-from ui import compute, language, links, presenter, view, widgets
+from ui import compute, language, links, presenter, theme, view, widgets
 
 widgets.require_app_navigation()
 
@@ -43,7 +43,7 @@ batch = side.slider(_("Batch size"), 1, training.MAX_BATCH,
                     help=_("Training points per step; an epoch is one pass over all of them."),
                     **links.bound(view.BATCH, defaults.batch))
 settings = training.Settings(data, noise, train_share, int(seed), layers, units, activation, optimizer, lr, l2, batch)
-theme = widgets.theme()
+theme.rerun_on_switch()  # the pictures are the server's: redrawn in the theme shown
 
 st.title(_("Train a tiny network"))
 st.caption(_("The network scores every point of the plane; the loss says how wrong its scores are on the training "
@@ -105,7 +105,7 @@ def live() -> None:
     numbers[3].metric(_("Test accuracy"), i18n.percent(latest.test_accuracy))
     # Pictures as images (data: URLs): Streamlit keeps each <img> and swaps its source, and the
     # browser shows the old picture until the new one is ready, so nothing blanks (see svg.py).
-    network_picture, boundary_picture, loss_picture = training_plots.pictures(run, edges, theme)
+    network_picture, boundary_picture, loss_picture = training_plots.pictures(run, edges, theme.current())
     network, boundary = st.columns([3, 2], vertical_alignment="center")
     network.image(svg.data_url(network_picture), width="stretch",
                   alt=_("The network: each unit's output over the plane, and an edge per weight"))

@@ -20,7 +20,7 @@ st.markdown(view.operations_table(ops))  # Markdown, not a data frame: it wraps 
 name = st.selectbox(_("Show the rule and the code of"), tuple(by_name),
                     **links.linked(view.OPERATION, choices=tuple(by_name), default=ops[0].name))
 info = by_name[name]
-st.subheader(f"{info.name}: {_(info.formula)}")  # the formula's words are in the catalog (lessons/catalog.py)
+st.header(f"{info.name}: {_(info.formula)}")  # the formula's words are in the catalog (lessons/catalog.py)
 st.caption(_("The graph shows it as {symbol}.").format(symbol=info.symbol))
 rules.show_rule(info, notes=True)
 st.caption(_("tinytorch/ops.py, line {line}.").format(line=info.line))

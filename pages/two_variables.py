@@ -4,7 +4,7 @@ import streamlit as st
 
 from lessons import page_plots, viz
 from lessons.i18n import _
-from ui import compute, live, presenter, view, widgets
+from ui import compute, live, presenter, theme, view, widgets
 
 widgets.require_app_navigation()
 
@@ -13,7 +13,6 @@ text, expr, error = widgets.function_box(places.bar, present=places.present, spe
 # x is the Playground's point (same key), so a link or a page switch carries it over when it fits.
 x = widgets.point_slider(places.bar, "x", view.POINT, *view.XY_RANGE, view.DEFAULT_X, view.XY_STEP)
 y = widgets.point_slider(places.bar, "y", view.POINT_Y, *view.XY_RANGE, view.DEFAULT_Y, view.XY_STEP)
-theme = widgets.theme()
 
 st.title(_("Two variables"))
 st.caption(_("f now has two inputs, so backprop gives two gradients from one backward pass: the x box carries "
@@ -38,15 +37,14 @@ live.graph(out, expr, dim=stale, present=places.present)
 
 config = {"displaylogo": False}
 grid = compute.surface_grid(expr.text, view.XY_RANGE, view.XY_RANGE)
-st.plotly_chart(page_plots.contour_figure(grid, x, y, fx, fy, theme=theme), theme=None, key="contour",
-                config=config)
+theme.plotly_chart(lambda t: page_plots.contour_figure(grid, x, y, fx, fy, theme=t), key="contour", config=config)
 st.caption(_("Each band is a range of values of f; the arrow is ∇f at (x, y). It points uphill, straight across "
              "the level curves, and has a fixed length here: its size is in the legend."))
 
-st.subheader(_("Treat y as a constant"))
+st.header(_("Treat y as a constant"))
 st.caption(_("The seed article's trick for a partial derivative: hold every other input fixed. With y frozen at "
              "its value, f(·, y) is an ordinary function of x, and its ordinary slope is ∂f/∂x; likewise with x "
              "frozen for ∂f/∂y. Each tangent below has exactly the slope that backprop put in the graph above."))
 slices = compute.slices_at(expr.text, x, y)
-st.plotly_chart(page_plots.slices_figure(slices, x, y, f0, fx, fy, theme=theme), theme=None, key="slices",
-                config=config)
+theme.plotly_chart(lambda t: page_plots.slices_figure(slices, x, y, f0, fx, fy, theme=t), key="slices",
+                   config=config)

@@ -57,7 +57,7 @@ def test_the_rule_of_the_op_that_ran_is_shown_as_math_then_as_the_engines_code()
     at = open_app(PAGE, f="sin(x)", x=0.5)
     step_to(at, 2)
     assert [m.value.strip("$\n") for m in at.latex] == [ops.Sin.latex]
-    (code,) = (c.value for c in at.code)  # Sin's backward is its rule: no speed-ups to hide
+    (code,) = (c.value for c in at.main.code)  # Sin's backward is its rule: no speed-ups to hide
     assert "def forward" in code and "np.sin(x)" in code
     assert "def backward" in code and "g * cos(x)" in code
 
@@ -67,10 +67,10 @@ def test_a_power_shows_the_textbook_rule_first_and_the_code_that_ran_behind_it()
     step = next(i for i, s in enumerate(trace_of("x^3+x", 1.2).steps, start=1) if s.op == "Pow")
     step_to(at, step)
     assert [m.value.strip("$\n") for m in at.latex] == [ops.Pow.latex]
-    rule, ran = (c.value for c in at.code)
+    rule, ran = (c.value for c in at.main.code)
     assert "def rule(g, a, b, out)" in rule and "needs_grad" not in rule and "_one_exponent" not in rule
     assert "def forward" in ran and "def backward" in ran and "needs_grad" in ran
-    assert at.expander[0].label.startswith("The code that ran")
+    assert at.main.expander[0].label.startswith("The code that ran")
 
 
 def test_previous_and_next_buttons_move_one_step_within_bounds():

@@ -191,3 +191,85 @@ def test_a_forged_widget_message_does_not_crash_the_descent_page(key, value):
     no_exception(at)
     at.run()
     no_exception(at)
+
+
+# ---- share links: every control of every page, and the page ----------------------------------
+
+# A value other than the default for every URL-bound control, valid on each page that has it. A
+# control added to view.LINK_PARAMS needs one here (the first test says so), so the round trip
+# below covers it.
+CHANGED = {
+    view.FUNCTION: "x*sin(x) + 1", view.POINT: 0.5, view.LOW: -2.0, view.HIGH: 2.5, view.Y_LOW: -3.0,
+    view.Y_HIGH: 4.0, view.SECOND: True, view.CHECK: True, view.PRESENT: True, view.TABLE: True, view.STEP: 2,
+    view.FUNCTION_XY: "x^2 - y", view.POINT_Y: -0.7, view.FUNCTION_DESCENT: "x^4 - 3x^2 + x", view.START: 0.5,
+    view.RATE: 0.05, view.STEPS: 80.0, view.DATASET: "xor", view.NOISE: 0.2, view.TRAIN_SHARE: 70, view.SEED: 4,
+    view.LAYERS: 3, view.UNITS: 6, view.ACTIVATION: "relu", view.OPTIMIZER: "SGD", view.NETWORK_RATE: 0.01,
+    view.L2: 0.001, view.BATCH: 20, view.EDGES: "gradients", view.OPERATION: "Mul", view.LANG: "zh",
+}
+_KINDS = ("text_input", "number_input", "slider", "select_slider", "toggle", "selectbox", "radio", "segmented_control")
+
+
+def test_every_control_has_a_changed_value_for_the_share_test():
+    assert set(CHANGED) == set(view.LINK_PARAMS)
+    for key, value in CHANGED.items():
+        assert value != view.LINK_PARAMS[key].default, key
+
+
+def control(at: AppTest, key: str):
+    (found,) = [w for kind in _KINDS for w in getattr(at, kind) if w.key == key]
+    return found
+
+
+def shown(at: AppTest) -> list:
+    """What the page shows in its main area, element by element (the share link itself left out):
+    each element's kind and content, a widget's value, the live view's data."""
+    from google.protobuf.json_format import MessageToDict
+
+    seen = []
+
+    def walk(node):
+        for child in getattr(node, "children", {}).values():
+            walk(child)
+        proto = getattr(node, "proto", None)
+        if proto is None or node.type in ("code",) and getattr(node, "value", "").startswith("/"):
+            return
+        content = getattr(node, "value", None) if node.type in _KINDS else MessageToDict(proto)
+        if isinstance(content, dict):
+            content.pop("deferredFileId", None)  # a download's file, named per session
+        seen.append((node.type, content))
+
+    walk(at.main)
+    return seen
+
+
+def share_link(at: AppTest) -> str:
+    (link,) = {c.value for c in at.code if c.value.startswith("/") and "?" in c.value}
+    return link
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_a_share_link_opens_the_page_exactly_as_the_sender_sees_it(page):
+    from urllib.parse import parse_qs, urlsplit
+
+    at = open_app(page)
+    keys = [key for key, p in view.LINK_PARAMS.items() if page in p.pages]
+    # the function and the range first (the others' bounds depend on them), presenter mode last
+    for key in sorted(keys, key=lambda k: (k != view.FUNCTION, k not in (view.LOW, view.HIGH), k == view.PRESENT)):
+        control(at, key).set_value(CHANGED[key]).run()
+        no_exception(at)
+    sent = {key: at.session_state[key] for key in keys}  # (presenter mode hides the node table's switch)
+    assert sent == {key: CHANGED[key] for key in keys}
+    link = share_link(at)
+    path, query = urlsplit(link).path, parse_qs(urlsplit(link).query)
+    (target,) = [p.path for p in view.PAGES if path.rstrip("/") == ("" if p == view.PAGES[0] else "/" + p.path[6:-3])]
+    assert target == page
+    received = open_app(page, **{k: v[-1] for k, v in query.items()})
+    no_exception(received)
+    assert not link_notes(received)
+    assert shown(received) == shown(at)
+    # Out of presenter mode, both show the same again, with every control (the node table's too).
+    for each in (at, received):
+        each.button(key="leave").click().run()
+        no_exception(each)
+    assert {key: received.session_state[key] for key in keys} == {**sent, view.PRESENT: False}
+    assert shown(received) == shown(at)

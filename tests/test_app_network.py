@@ -78,7 +78,7 @@ def test_the_first_view_shows_the_untrained_network_paused_with_every_default():
     assert numbers(at) == expected_numbers(TrainingRun(defaults))
     shown = pictures(at)
     assert len(shown["network"].findall(f"{SVG}image")) == sum(defaults.sizes)  # a picture per unit
-    assert at.expander  # paused: every weight in a table
+    assert at.main.expander  # paused: every weight in a table
 
 
 def test_a_link_sets_every_control_and_steps_reproduce_the_same_run():
@@ -112,7 +112,7 @@ def test_playing_trains_a_tick_per_run_until_paused():
     reference = TrainingRun(Settings())
     reference.advance(3 * view.STEPS_PER_TICK)
     assert numbers(at) == expected_numbers(reference)
-    assert not at.expander  # no table while playing: every tick stays light
+    assert not at.main.expander  # no table while playing: every tick stays light
     click(at, "play")  # pause
     at.run()
     assert at.button(key="play").label == "Play" and status(at).startswith(f"Step {3 * view.STEPS_PER_TICK} ")

@@ -43,25 +43,25 @@ def test_each_op_shows_its_rule_then_its_textbook_code_then_the_code_that_runs()
         no_exception(at)
         cls = getattr(ops, info.name)
         assert [m.value.strip("$\n") for m in at.latex] == [cls.latex]
-        code = [c.value.strip() for c in at.code]
+        code = [c.value.strip() for c in at.main.code]
         running = f"{source(cls, 'forward')}\n\n{source(cls, 'backward')}"
         if "rule" in vars(cls) and cls.rule is not None:  # speed-ups: the textbook rule first
             assert code == [source(cls, "rule"), running]
-            assert "speed-ups" in at.expander[0].label
+            assert "speed-ups" in at.main.expander[0].label
         else:  # backward is the rule itself
             assert code == [running]
-            assert not at.expander
-        assert f"line {info.line}" in at.caption[-1].value
+            assert not at.main.expander
+        assert f"line {info.line}" in at.main.caption[-1].value
 
 
 def test_pow_shows_its_textbook_rule_before_any_speed_up():
     at = open_app(PAGE, op="Pow")
     no_exception(at)
-    first = at.code[0].value
+    first = at.main.code[0].value
     assert "return g * b * power(a, b - 1), g * out * log(a)" in first
     for speed_up in ("_one_exponent", "needs_grad", "_power_of", "== 2"):
         assert speed_up not in first
-        assert speed_up in at.code[1].value  # ... they are in the code that runs, behind the expander
+        assert speed_up in at.main.code[1].value  # ... they are in the code that runs, behind the expander
     assert r"a^b \ln a" in at.latex[0].value
 
 

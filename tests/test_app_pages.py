@@ -34,7 +34,7 @@ def test_presenter_mode_puts_the_controls_in_a_bar_on_every_page(page):
     assert at.toggle(key=view.PRESENT).value
     assert at.button(key="leave")  # the way out
     more = [] if page in ("pages/two_variables.py", "pages/ops.py") else ["Settings"]  # all in the bar there
-    assert [p.proto.popover.label for p in at.get("popover")] == ["Pages", *more]
+    assert [p.proto.popover.label for p in at.get("popover")] == ["Pages", *more, "Share"]
     assert [link.proto.label for link in at.get("page_link")] == [p.title for p in view.PAGES]
     if page in ("pages/explore.py", "pages/backprop.py"):
         assert at.text_input(key=view.FUNCTION).value == view.DEFAULT_FUNCTION  # editable, in the bar

@@ -84,7 +84,7 @@ def test_the_slices_hold_one_variable_and_their_tangents_have_the_partials_as_sl
     for partial, expected in (("∂f/∂x", dfdx(x0, y0)), ("∂f/∂y", dfdy(x0, y0))):
         (a, b), (fa, fb) = trace(fig, f"tangent, {partial} = {format_number(expected)}")
         assert (fb - fa) / (b - a) == pytest.approx(expected, rel=1e-9)
-    assert [h.value for h in at.subheader] == ["Treat y as a constant"]
+    assert [h.value for h in at.header] == ["Treat y as a constant"]  # h2, under the page's h1
 
 
 def test_a_function_of_x_alone_has_a_zero_partial_in_y():

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from lessons import plots, viz
-from lessons.palette import BACKGROUNDS, MEANINGS, ROLES, colours
+from lessons.palette import BACKGROUNDS, BUTTON_TEXT, MEANINGS, ROLES, colours
 
 ROOT = Path(__file__).resolve().parent.parent
 THEMES = sorted(ROLES)
@@ -112,3 +112,22 @@ def test_the_slider_is_xs_blue():
 def test_an_unknown_theme_is_refused():
     with pytest.raises(ValueError, match="theme"):
         colours("sepia")
+
+
+def _mix(colour: str, alpha: float, background: str) -> str:
+    """`colour` drawn at `alpha` over `background`, as the browser blends it."""
+    top, under = (np.array([int(c[i:i + 2], 16) for i in (1, 3, 5)]) for c in (colour, background))
+    return "#" + "".join(f"{round(v):02X}" for v in alpha * top + (1 - alpha) * under)
+
+
+def test_the_apps_theme_is_the_one_the_colours_are_chosen_for_and_its_text_reads():
+    config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8"))["theme"]
+    for theme in THEMES:
+        assert config[theme]["backgroundColor"] == BACKGROUNDS[theme]
+        # a primary button: its text on x's blue
+        assert contrast(BUTTON_TEXT[theme], config[theme]["primaryColor"]) >= MIN_CONTRAST, theme
+    # Streamlit draws captions in the text colour at 60%: on the page and on the sidebar's grey
+    ink = config["light"]["textColor"]
+    for background in (BACKGROUNDS["light"], "#F8F8F7"):
+        assert contrast(_mix(ink, 0.6, background), background) >= MIN_CONTRAST, background
+    assert contrast(_mix("#2F2D2B", 0.6, "#FFFFFF"), "#FFFFFF") < MIN_CONTRAST  # Streamlit's own text: it can fail

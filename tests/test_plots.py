@@ -11,7 +11,7 @@ import pytest
 
 import tinytorch as tt
 from lessons.curves import Curve, finite_difference, sample
-from lessons.plots import THEMES, function_figure
+from lessons.plots import THEMES, function_figure, restyle_patch
 
 
 def cubic(x):
@@ -220,3 +220,33 @@ def test_figures_pass_plotlys_validation(options, theme):
         options = {"check": finite_difference(lambda x: tt.log(x) / x, c.x)}
     fig = function_figure(c, 0.5, math.log(0.5) / 0.5, 4.0, theme=theme, **options)
     go.Figure(fig.to_dict())  # raises ValueError on any invalid property
+
+
+def test_a_restyle_patch_turns_one_themes_figure_into_the_others():
+    curve = sample(lambda x: x * x * x, -1.0, 1.0, 101, second=True)
+    figures = [function_figure(curve, 0.5, 0.125, 0.75, show_second=True, theme=t) for t in ("light", "dark")]
+    patch = restyle_patch(*(f.to_plotly_json() for f in figures))
+    json.dumps(patch)  # it travels to the browser as JSON
+    light, dark = (json.loads(f.to_json()) for f in figures)
+    assert patch["traces"] and patch["layout"]
+    # applied as plotly.js's restyle and relayout would: the light figure becomes the dark one
+    import copy
+    import re
+
+    shown = copy.deepcopy(light)
+
+    def put(tree, attribute, value):
+        keys = [int(k) if k.isdigit() else k for k in re.findall(r"[^.\[\]]+", attribute)]
+        for key in keys[:-1]:
+            tree = tree.setdefault(key, {}) if isinstance(tree, dict) else tree[key]
+        tree[keys[-1]] = value
+
+    for index, changes in patch["traces"]:
+        for attribute, value in changes.items():
+            put(shown["data"][index], attribute, value)
+    for attribute, value in patch["layout"].items():
+        put(shown["layout"], attribute, value)
+    assert shown == dark
+    assert restyle_patch(figures[0].to_plotly_json(), figures[0].to_plotly_json()) == {"traces": [], "layout": {}}
+    with pytest.raises(ValueError, match="traces"):
+        restyle_patch(light, {"data": [], "layout": {}})

@@ -9,6 +9,7 @@ without Streamlit's "default value but also set via the Session State API" warni
 from __future__ import annotations
 
 from collections.abc import Mapping
+from pathlib import Path
 from types import MappingProxyType
 from urllib.parse import urlsplit, urlunsplit
 
@@ -186,6 +187,50 @@ def page_url() -> str | None:
         if parts.path.endswith("/" + left):
             return urlunsplit(parts._replace(path=parts.path[: -len(left)]))
     return url
+
+
+# ---- the share link: every control of the page, as it is now ------------------------------------
+
+_SHARE_AREA = "share_area"  # session state: where this run's share link goes (presenter mode's bar)
+
+
+def page_address(page: str, url: str | None = None) -> str:
+    """The address of `page` (a view.PAGES path) on this app: the browser's address (`page_url`)
+    with its last part made `page`'s (none for the first page), so a link names its page
+    whichever page the browser's address last named."""
+    parts = urlsplit(url if url is not None else page_url() or "/")
+    names = {Path(spec.path).stem for spec in view.PAGES[1:]}
+    base, _slash, last = parts.path.rpartition("/")
+    path = (base if last in names else parts.path.rstrip("/")) + "/"
+    if page != view.PAGES[0].path:
+        path += Path(page).stem
+    return urlunsplit((parts.scheme, parts.netloc, path, "", ""))
+
+
+def share_values(page: str) -> dict[str, object]:
+    """Every URL-bound control of `page` (view.LINK_PARAMS) with the value it holds now; a
+    control not drawn in this session has its default."""
+    return {key: st.session_state.get(key, param.default) for key, param in view.LINK_PARAMS.items()
+            if page in param.pages}
+
+
+def share_link(page: str) -> str:
+    """The link that opens `page` as it is now: its address and every control's value, defaults
+    included (a link in lecture notes keeps its view if a default changes)."""
+    return view.share_url(page_address(page), share_values(page))
+
+
+def share_here(container) -> None:
+    """This run's share link goes into `container` (presenter mode's bar), not the sidebar."""
+    st.session_state[_SHARE_AREA] = container
+
+
+def show_share_link(page: str) -> None:
+    """The share link of `page`, drawn after the page ran (its controls hold their values): in
+    presenter mode's bar, else at the foot of the sidebar."""
+    area = st.session_state.pop(_SHARE_AREA, None) or st.sidebar.expander(_("Share this view"), icon=":material/share:")
+    area.code(share_link(page), language=None, wrap_lines=True)
+    area.caption(_("The link opens this page as it is now: every setting of it, presenter mode and the language."))
 
 
 # ---- giving a widget a value ------------------------------------------------------------------

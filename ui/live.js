@@ -14,6 +14,7 @@ const SPAN = 20000, M_BIAS = 10000, EXP_BIAS = 400;  // lessons/live.py's number
 const COMMIT_AFTER_KEYS_MS = 400;  // keys pause this long, then x is written to the URL
 const MAX_SCALE = {normal: 1.25, present: 1.6};  // largest starting zoom: text at 20 / 25.6 px
 const READABLE_SCALE = 0.875;  // 14 px numbers: a tall graph starts no smaller than this if it can
+const NARROW = 640;  // px: a phone's width. A graph there starts at READABLE_SCALE at least, from its left
 const PT = 4 / 3;  // `dot` draws in points
 const SVG = "http://www.w3.org/2000/svg";
 const SLOT_WORDS = {v: "value ", g: "grad "};  // lessons/viz.py's slot_words(): a slot's line, before its number
@@ -148,18 +149,22 @@ function loadPlotly(file) {
   return plotlyLoading;
 }
 
-// ---- the theme, from the CSS variables Streamlit gives every component -------------------------
+// ---- the theme: the one ui/theme.js marks on <html>, followed as the menu switches it ----------
 
-function isDark(element) {
-  const colour = getComputedStyle(element).getPropertyValue("--st-background-color").trim();
-  const probe = document.createElement("canvas").getContext("2d");
-  probe.fillStyle = "#fff";
-  probe.fillStyle = colour || "#fff";
-  const hex = probe.fillStyle;  // normalised to #rrggbb (or rgba(...))
-  const rgb = hex.startsWith("#") ? [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16))
-    : (hex.match(/[\d.]+/g) || [255, 255, 255]).slice(0, 3).map(Number);
-  const [r, g, b] = rgb.map((c) => c / 255);
-  return 0.2126 * r + 0.7152 * g + 0.0722 * b < 0.5;
+function pageTheme() {
+  return document.documentElement.dataset.ttTheme === "dark" ? "dark" : "light";
+}
+
+const themeFollowers = new Set();  // each view's restyle, run when the mark changes
+new MutationObserver(() => themeFollowers.forEach((follow) => follow()))
+  .observe(document.documentElement, {attributes: true, attributeFilter: ["data-tt-theme"]});
+
+function followTheme(view, restyle = () => {}) {
+  view.followTheme = () => {
+    view.top.dataset.theme = pageTheme();
+    restyle();
+  };
+  themeFollowers.add(view.followTheme);
 }
 
 // ---- the view --------------------------------------------------------------------------------
@@ -186,9 +191,11 @@ const VIEW_HTML = `
       <button type="button" data-zoom="actual" title="Actual size">100%</button>
       <button type="button" data-zoom="out" title="Zoom out" aria-label="Zoom the graph out">−</button>
       <button type="button" data-zoom="in" title="Zoom in" aria-label="Zoom the graph in">+</button>
+      <button type="button" class="tt-show-table" aria-expanded="false">Every node as a table</button>
       <span class="tt-hint">Ctrl + scroll or pinch to zoom, drag to pan; click a box to trace it</span>
     </div>
-    <div class="tt-viewport"><div class="tt-canvas"></div><div class="tt-empty" hidden></div></div>
+    <div class="tt-viewport" role="group" aria-roledescription="graph"
+      aria-label="Computation graph: every box is a value. Arrow keys move from box to box, Enter traces a box's inputs and consumers, Escape stops."><div class="tt-canvas"></div><div class="tt-empty" hidden></div></div>
     <div class="tt-tip" role="tooltip" hidden></div>
   </div>
   <div class="tt-plot-box"><div class="tt-plot"></div></div>
@@ -196,16 +203,24 @@ const VIEW_HTML = `
 </div>`;
 
 const TABLE_HTML = `
-<div class="tt" data-theme="light">
-  <div class="tt-table-wrap">
+<div class="tt" data-theme="light"></div>`;
+
+// The node table: the graph's text alternative. One tab stop (a roving tabindex over the rows):
+// the arrow keys, Home and End move between rows, Enter traces the row's box in the graph.
+const NODE_TABLE_HTML = `
+  <div class="tt-table-wrap" role="region" tabindex="-1">
     <table class="tt-table">
-      <thead><tr><th>node</th><th>kind</th><th>op</th><th>value</th><th>local derivatives</th><th>gradient</th></tr></thead>
+      <caption>Every node of the graph: its value, local derivatives and gradient.
+        Arrow keys move between rows; Enter traces the node in the graph.</caption>
+      <thead><tr><th scope="col" data-col="0">node</th><th scope="col" data-col="1">kind</th>
+        <th scope="col" data-col="2">op</th><th scope="col" data-col="3">value</th>
+        <th scope="col" data-col="4">local derivatives</th><th scope="col" data-col="5">gradient</th></tr></thead>
       <tbody></tbody>
     </table>
-  </div>
-</div>`;
+  </div>`;
 
 const views = new WeakMap();  // the component's element -> its view or table
+let serial = 0;  // makes the ids of each graph's elements unique on the page
 
 // The words of the markup above in the reader's language: ui/live.py's words(), sent with every
 // view (the markup's English stays where a word is missing).
@@ -217,7 +232,8 @@ const WORDED = [
   ['[data-zoom="actual"]', "title", "actual_title"],
   ['[data-zoom="out"]', "title", "zoom_out_title"], ['[data-zoom="out"]', "ariaLabel", "zoom_out_label"],
   ['[data-zoom="in"]', "title", "zoom_in_title"], ['[data-zoom="in"]', "ariaLabel", "zoom_in_label"],
-  [".tt-hint", "textContent", "hint"],
+  [".tt-hint", "textContent", "hint"], [".tt-show-table", "textContent", "table_button"],
+  [".tt-viewport", "ariaLabel", "graph_label"],
 ];
 
 function localize(root, words) {
@@ -225,8 +241,6 @@ function localize(root, words) {
     const target = el(root, selector);
     if (target && words[word] !== undefined && target[property] !== words[word]) target[property] = words[word];
   }
-  const heads = root.querySelectorAll(".tt-table th");
-  (words.columns || []).forEach((word, i) => { if (heads[i]) heads[i].textContent = word; });
 }
 
 function fill(template, values) {
@@ -254,6 +268,8 @@ class Graph {
     this.viewport = el(root, ".tt-viewport");
     this.canvas = el(root, ".tt-canvas");
     this.tip = el(root, ".tt-tip");
+    this.uid = `tt${++serial}`;
+    this.tip.id = `${this.uid}-tip`;
     this.onFocus = onFocus;
     this.view = {scale: 1, tx: 0, ty: 0};
     this.words = {};  // the view's words (ui/live.py), set with every update
@@ -300,21 +316,72 @@ class Graph {
     }
     this.groups = new Map();
     for (const g of this.svg.querySelectorAll("g.node, g.edge")) this.groups.set(g.id, g);
+    // One tab stop for the whole graph (a roving tabindex): the arrow keys move between boxes.
+    // A box is named by its own text (label, value, grad: kept current as x moves) and described
+    // by the tip, which shows its whole sub-expression while it has the focus.
+    this.boxes = [];
     for (const n of blob.header.nodes) {
       const g = this.groups.get(n.id);
       if (!g) continue;
       g.setAttribute("data-node", n.id);
-      if (n.kind !== "constant") {
-        g.setAttribute("tabindex", "0");
-        g.setAttribute("role", "button");
-      }
-      g.setAttribute("aria-label", n.full);
+      g.setAttribute("role", "button");
+      g.setAttribute("tabindex", "-1");
+      const texts = [...g.querySelectorAll("text")];
+      texts.forEach((t, i) => { t.id = `${this.uid}-${n.id}-${i}`; });
+      g.setAttribute("aria-labelledby", texts.map((t) => t.id).join(" "));
+      g.setAttribute("aria-describedby", this.tip.id);
+      this.boxes.push(g);
       const op = this.groups.get(n.id + "_op");
       if (op) op.setAttribute("data-node", n.id);
     }
+    const start = blob.header.nodes.find((n) => n.kind === "input") || blob.header.nodes[0];
+    this.current = start ? this.groups.get(start.id) || this.boxes[0] : this.boxes[0];
+    this.current?.setAttribute("tabindex", "0");
     this.fitLabels();
     this.focused = null;
     this.auto = true;
+  }
+
+  moveTo(g) {
+    // The box `g` becomes the graph's tab stop and takes the focus, in view.
+    if (!g) return;
+    this.current?.setAttribute("tabindex", "-1");
+    this.current = g;
+    g.setAttribute("tabindex", "0");
+    this.reveal(g);
+    g.focus({preventScroll: true});
+  }
+
+  nextBox(from, key) {
+    // The nearest box in the arrow's direction (a box straight ahead beats one off to the side).
+    const centre = (g) => { const r = g.getBoundingClientRect(); return [r.left + r.width / 2, r.top + r.height / 2]; };
+    const [x0, y0] = centre(from);
+    const [dx, dy] = {ArrowRight: [1, 0], ArrowLeft: [-1, 0], ArrowDown: [0, 1], ArrowUp: [0, -1]}[key];
+    let best = null, bestScore = Infinity;
+    for (const g of this.boxes) {
+      if (g === from) continue;
+      const [x, y] = centre(g);
+      const ahead = (x - x0) * dx + (y - y0) * dy, aside = Math.abs((x - x0) * dy + (y - y0) * dx);
+      if (ahead <= 1) continue;
+      const score = ahead + 2 * aside;
+      if (score < bestScore) [best, bestScore] = [g, score];
+    }
+    return best;
+  }
+
+  reveal(g) {
+    // Pan so that the box is inside the viewport (with a margin), when it is not.
+    const box = g.getBoundingClientRect(), view = this.viewport.getBoundingClientRect();
+    const margin = 12;
+    let dx = 0, dy = 0;
+    if (box.left < view.left + margin) dx = view.left + margin - box.left;
+    else if (box.right > view.right - margin) dx = Math.max(view.right - margin - box.right, view.left + margin - box.left);
+    if (box.top < view.top + margin) dy = view.top + margin - box.top;
+    else if (box.bottom > view.bottom - margin) dy = Math.max(view.bottom - margin - box.bottom, view.top + margin - box.top);
+    if (dx || dy) {
+      this.auto = false;
+      this.panBy(dx, dy);
+    }
   }
 
   fitLabels() {
@@ -344,13 +411,15 @@ class Graph {
     if (!vw) return;
     const cap = MAX_SCALE[this.present ? "present" : "normal"];
     const fitWidth = (vw - 16) / this.width;
-    let scale = Math.min(fitWidth, cap);
+    const narrow = vw < NARROW;  // a phone: legible text first, and a finger pans sideways to the rest
+    let scale = narrow ? Math.max(Math.min(fitWidth, cap), READABLE_SCALE) : Math.min(fitWidth, cap);
+    this.viewport.classList.remove("tt-zoomed");
     if (!this.present) {
       // The viewport takes the graph's height at that scale, up to most of the window.
       const most = Math.max(160, window.innerHeight * 0.6);
       const want = this.height * scale + 16;
       this.viewport.style.height = `${Math.min(want, most)}px`;
-      if (want > most) scale = Math.max(this.fitAll(), Math.min(scale, READABLE_SCALE));
+      if (want > most && !narrow) scale = Math.max(this.fitAll(), Math.min(scale, READABLE_SCALE));
     } else {
       this.viewport.style.height = "";  // presenter mode's height is the stylesheet's
       if (this.height * scale + 16 > this.viewport.clientHeight) {
@@ -358,6 +427,10 @@ class Graph {
       }
     }
     this.zoomTo(scale);
+    if (narrow) {  // from the inputs, on the left
+      this.view.tx = this.view.ty = 8;
+      this.panBy(0, 0);
+    }
   }
 
   fitAll() {
@@ -397,9 +470,15 @@ class Graph {
 
   wire() {
     el(this.root, ".tt-tools").addEventListener("click", (event) => {
-      const how = event.target.closest("button")?.dataset.zoom;
+      const button = event.target.closest("button");
+      if (button?.classList.contains("tt-show-table")) {
+        this.onTable?.(button);
+        return;
+      }
+      const how = button?.dataset.zoom;
       if (!how || !this.svg) return;
       this.auto = false;
+      this.viewport.classList.toggle("tt-zoomed", !["width", "all"].includes(how));
       const vw = this.viewport.clientWidth, vh = this.viewport.clientHeight;
       if (how === "width") {
         this.zoomTo((vw - 16) / this.width);
@@ -426,6 +505,7 @@ class Graph {
       pointers.set(event.pointerId, now);
       if (pointers.size === 2 && pinch) {
         this.auto = false;
+        this.viewport.classList.add("tt-zoomed");
         const [a, b] = [...pointers.values()];
         const rect = this.viewport.getBoundingClientRect();
         this.zoomTo(pinch.scale * Math.hypot(a.x - b.x, a.y - b.y) / pinch.distance,
@@ -448,7 +528,13 @@ class Graph {
       this.viewport.classList.remove("tt-panning");
       if (wasClick && event.type === "pointerup") {
         const target = (event.target.closest && event.target.closest("[data-node]")) || null;
-        this.focus(target ? target.getAttribute("data-node") : null);
+        const id = target ? target.getAttribute("data-node") : null;
+        if (id && this.groups.get(id)) {
+          this.current?.setAttribute("tabindex", "-1");
+          this.current = this.groups.get(id);
+          this.current.setAttribute("tabindex", "0");
+        }
+        this.focus(id);
       }
     };
     this.viewport.addEventListener("pointerup", up);
@@ -480,11 +566,20 @@ class Graph {
     this.viewport.addEventListener("focusout", () => this.showTip(null));
     this.viewport.addEventListener("keydown", (event) => {
       const target = tipFor(event);
-      if ((event.key === "Enter" || event.key === " ") && target) {
+      if (!target) return;
+      if (event.key === "Enter" || event.key === " ") {
         event.preventDefault();
         const id = target.getAttribute("data-node");
         this.focus(this.focused === id ? null : id);
-      } else if (event.key === "Escape") this.focus(null);
+      } else if (event.key === "Escape") {
+        this.focus(null);
+      } else if (event.key.startsWith("Arrow")) {
+        event.preventDefault();
+        this.moveTo(this.nextBox(target, event.key));
+      } else if (event.key === "Home" || event.key === "End") {
+        event.preventDefault();
+        this.moveTo(this.boxes[event.key === "Home" ? 0 : this.boxes.length - 1]);
+      }
     });
     new ResizeObserver(() => {
       if (!this.svg) return;
@@ -583,8 +678,13 @@ class LiveView {
     this.xText = el(root, ".tt-x-value");
     this.metrics = Object.fromEntries([...root.querySelectorAll(".tt-metric")].map((m) => [m.dataset.m, m]));
     this.plotBox = el(root, ".tt-plot");
-    this.graph = new Graph(root, (id) => this.publish({focus: id}));
+    this.graph = new Graph(root, (id) => {
+      this.publish({focus: id});
+      this.table?.mark(id);
+    });
     this.graph.numbersOf = (id) => this.numbersOf(id);
+    el(root, ".tt-show-table").removeAttribute("aria-expanded");
+    this.graph.onTable = (button) => this.showTable(button);
     this.k = 0;
     this.exact = null;  // the server's numbers at its x, while x is where the server put it
     this.dragging = false;
@@ -593,6 +693,7 @@ class LiveView {
     this.keyTimer = null;
     this.overlay = new Marks(this.plotBox.parentElement);
     this.component = component;
+    followTheme(this, () => this.blob && this.preparePlot(false));
     this.wire();
   }
 
@@ -626,7 +727,8 @@ class LiveView {
     this.data = data;
     this.graph.words = data.words || {};
     localize(this.root, this.graph.words);
-    this.top.dataset.theme = isDark(this.top) ? "dark" : "light";
+    this.table?.localize(this.graph.words);
+    this.top.dataset.theme = pageTheme();
     this.top.classList.toggle("tt-present", !!data.present);
     this.top.classList.toggle("tt-dim", !!data.dim);
     const blob = await blobEntry(data.blob).ready;
@@ -712,7 +814,19 @@ class LiveView {
     this.xText.textContent = label;
     this.slider.setAttribute("aria-valuetext", `x = ${label}`);
     this.publish({});
+    if (this.table && !this.table.wrap.hidden) this.table.show((id) => this.numbersOf(id), this.graph.focused);
     this.drawMarks();
+  }
+
+  showTable(button) {
+    // The page's node table (the Playground's, under its switch), or one here in presenter mode.
+    if (!this.data?.table) return toggleInlineTable(this, button, true);
+    const ch = channel(this.blob.header.id);
+    if (ch.table) ch.table.table.enter();
+    else {
+      ch.enter = true;  // the table mount takes the focus when it arrives
+      this.component.setTriggerValue("table", true);
+    }
   }
 
   publish(change) {
@@ -761,7 +875,8 @@ class LiveView {
       Object.assign(figure.data[this.roles.point], {x: [null], y: [null], name: point.name});
       Object.assign(figure.data[this.roles.tangent], {x: [null, null], y: [null, null], name: tangent.name});
       this.legendNames = [point.name, tangent.name];
-      figure.layout.height = this.plotBox.clientHeight || undefined;
+      const room = this.plotBox.clientHeight - parseFloat(getComputedStyle(this.plotBox).paddingTop);
+      figure.layout.height = room > 0 ? room : undefined;  // (its top: the toolbar's strip)
       figure.layout.autosize = true;
       note.hidden = true;
       this.Plotly = Plotly;
@@ -880,52 +995,111 @@ class GraphView {
     this.top = el(root, ".tt");
     el(root, ".tt-bar").remove();
     el(root, ".tt-plot-box").remove();
-    this.graph = new Graph(root, () => {});
+    this.graph = new Graph(root, (id) => this.table?.mark(id));
     this.graph.numbersOf = (id) => this.data?.nodes[id] || null;
+    this.graph.onTable = (button) => toggleInlineTable(this, button, false);  // no table on these pages
+    followTheme(this);
   }
 
   async update(data) {
     this.data = data;
     this.graph.words = data.words || {};
     localize(this.root, this.graph.words);
-    this.top.dataset.theme = isDark(this.top) ? "dark" : "light";
+    this.table?.localize(this.graph.words);
+    this.top.dataset.theme = pageTheme();
     this.top.classList.toggle("tt-present", !!data.present);
     this.top.classList.toggle("tt-dim", !!data.dim);
     const blob = await blobEntry(data.blob).ready;
     if (this.data !== data) return;
+    if (this.blob !== blob && this.table) this.table.build(blob);
+    this.blob = blob;
     this.graph.load(blob, !!data.present);
     this.graph.write((id, which) => {
       const numbers = data.nodes[id];
       return numbers ? numbers[which === "v" ? 0 : 1] : "—";
     });
+    this.table?.show((id) => this.graph.numbersOf(id), this.graph.focused);
     this.graph.highlight(data.highlight || []);
     requestAnimationFrame(() => this.graph.autoFit());
   }
 }
 
-class Table {
-  constructor(root) {
-    this.root = mount(root, TABLE_HTML);
-    root = this.root;
-    this.top = el(root, ".tt");
-    this.body = el(root, "tbody");
-    this.listener = (state) => this.show(state);
+function toggleInlineTable(owner, button, locals) {
+  // A page without a node table of its own: the graph's button shows one under the graph.
+  if (!owner.blob) return;
+  if (!owner.table) {
+    const graph = owner.graph;
+    owner.table = new NodeTable(owner.top, locals, (id) => graph.focus(graph.focused === id ? null : id));
+    owner.table.localize(graph.words);
+    owner.table.build(owner.blob);
+    owner.table.wrap.hidden = true;
+  }
+  const open = owner.table.wrap.hidden;
+  owner.table.wrap.hidden = !open;
+  button.setAttribute("aria-expanded", String(open));
+  if (open) {
+    owner.table.show((id) => owner.graph.numbersOf(id), owner.graph.focused);
+    owner.table.enter();
+  }
+}
+
+class NodeTable {
+  // Rows of the graph's nodes in `parent`; `locals`: with the local derivatives column;
+  // `onPick(id)`: a row was clicked, or Enter pressed on it.
+  constructor(parent, locals, onPick) {
+    const holder = document.createElement("div");
+    holder.innerHTML = NODE_TABLE_HTML;  // our own constant markup
+    this.wrap = holder.firstElementChild;
+    parent.append(this.wrap);
+    this.wrap.setAttribute("aria-label", "Every node as a table");
+    this.body = el(this.wrap, "tbody");
+    this.locals = locals;
+    this.words = {};
+    if (!locals) for (const cell of this.wrap.querySelectorAll('th[data-col="4"]')) cell.remove();
+    this.body.addEventListener("click", (event) => {
+      const tr = event.target.closest("tr");
+      if (tr) {
+        this.rove(tr);
+        onPick(tr.dataset.node);
+      }
+    });
+    this.body.addEventListener("keydown", (event) => {
+      const tr = event.target.closest("tr");
+      if (!tr) return;
+      const rows = [...this.body.rows];
+      const at = rows.indexOf(tr);
+      const to = {ArrowDown: at + 1, ArrowUp: at - 1, Home: 0, End: rows.length - 1}[event.key];
+      if (to !== undefined) {
+        event.preventDefault();
+        const next = rows[Math.min(Math.max(to, 0), rows.length - 1)];
+        this.rove(next);
+        next.focus();
+      } else if (event.key === "Enter" || event.key === " ") {
+        event.preventDefault();
+        onPick(tr.dataset.node);
+      }
+    });
   }
 
-  async update(data) {
-    this.top.dataset.theme = isDark(this.top) ? "dark" : "light";
-    this.words = data.words || {};
-    localize(this.root, this.words);
-    const blob = await blobEntry(data.blob).ready;
-    if (this.key !== data.blob) {
-      if (this.key) channel(this.key).listeners.delete(this.listener);
-      this.key = data.blob;
-      this.build(blob);
-      const ch = channel(this.key);
-      ch.listeners.add(this.listener);
-      if (ch.state) this.show(ch.state);
-    }
-    for (const row of this.rows.values()) row.cells[1].textContent = this.words.kinds?.[row.kind] ?? row.kind;
+  localize(words) {
+    // The table's words in the reader's language (ui/live.py's words()): its headers by column,
+    // its caption and name, and each row's kind.
+    this.words = words || {};
+    const columns = this.words.columns || [];
+    for (const th of this.wrap.querySelectorAll("th[data-col]")) th.textContent = columns[th.dataset.col] ?? th.textContent;
+    if (this.words.table_caption) el(this.wrap, "caption").textContent = this.words.table_caption;
+    if (this.words.table_button) this.wrap.setAttribute("aria-label", this.words.table_button);
+    for (const row of this.rows?.values() ?? []) row.cells.kind.textContent = this.words.kinds?.[row.kind] ?? row.kind;
+  }
+
+  rove(tr) {
+    for (const row of this.body.rows) row.tabIndex = row === tr ? 0 : -1;
+  }
+
+  enter() {
+    // Into the table: its rows' tab stop takes the focus.
+    this.wrap.scrollIntoView({block: "nearest"});
+    (this.body.querySelector('tr[tabindex="0"]') || this.wrap).focus({preventScroll: true});
   }
 
   build(blob) {
@@ -933,40 +1107,80 @@ class Table {
     const labels = new Map(nodes.map((n) => [n.id, n.label]));
     this.rows = new Map();
     this.body.replaceChildren();
+    const parts = this.locals ? ["label", "kind", "op", "value", "local", "grad"] : ["label", "kind", "op", "value", "grad"];
     for (const n of nodes) {
       const tr = document.createElement("tr");
       tr.dataset.node = n.id;
-      const cells = ["label", "kind", "op", "value", "local", "grad"].map(() => tr.insertCell());
-      cells[0].textContent = n.label;
-      cells[0].title = n.full;
-      cells[1].textContent = n.kind;
-      cells[2].textContent = n.op;
+      tr.tabIndex = this.body.rows.length ? -1 : 0;
+      const cells = Object.fromEntries(parts.map((part) => [part, tr.insertCell()]));
+      cells.label.textContent = n.label;
+      cells.label.title = n.full;
+      cells.kind.textContent = this.words.kinds?.[n.kind] ?? n.kind;
+      cells.op.textContent = n.op;
       if (n.kind === "constant") {
-        cells[3].textContent = n.value ?? "";
-        cells[5].textContent = "—";
+        cells.value.textContent = n.value ?? "";
+        cells.grad.textContent = "—";
       }
       this.rows.set(n.id, {tr, cells, kind: n.kind, inputs: n.inputs.map((i) => labels.get(i))});
       this.body.append(tr);
     }
-    this.body.addEventListener("click", (event) => {
-      const id = event.target.closest("tr")?.dataset.node;
-      if (id && this.state?.view) this.state.view.graph.focus(this.state.view.graph.focused === id ? null : id);
+  }
+
+  show(numbersOf, focus) {
+    for (const [id, row] of this.rows) {
+      const numbers = numbersOf(id);
+      if (numbers) {
+        row.cells.value.textContent = numbers[0];
+        row.cells.grad.textContent = numbers[1];
+        if (row.cells.local) {
+          row.cells.local.textContent = row.inputs.map((label, i) => `∂/∂${label} = ${numbers[2][i] ?? "—"}`).join("; ");
+        }
+      }
+    }
+    this.mark(focus);
+  }
+
+  mark(focus) {
+    // The box traced in the graph: its row stands out, in view.
+    for (const [id, row] of this.rows) row.tr.classList.toggle("tt-focus", focus === id);
+    if (focus) this.rows.get(focus)?.tr.scrollIntoView({block: "nearest"});
+  }
+}
+
+class Table {
+  constructor(root) {
+    this.root = mount(root, TABLE_HTML);
+    this.top = el(this.root, ".tt");
+    this.table = new NodeTable(this.top, true, (id) => {
+      const graph = this.state?.view?.graph;
+      if (graph) graph.focus(graph.focused === id ? null : id);
     });
+    this.listener = (state) => this.show(state);
+    followTheme(this);
+  }
+
+  async update(data) {
+    this.top.dataset.theme = pageTheme();
+    this.table.localize(data.words);
+    const blob = await blobEntry(data.blob).ready;
+    if (this.key !== data.blob) {
+      if (this.key) channel(this.key).listeners.delete(this.listener);
+      this.key = data.blob;
+      this.table.build(blob);
+      const ch = channel(this.key);
+      ch.listeners.add(this.listener);
+      ch.table = this;
+      if (ch.state) this.show(ch.state);
+      if (ch.enter) {  // opened by the graph's "Every node as a table": the focus goes into it
+        ch.enter = false;
+        this.table.enter();
+      }
+    }
   }
 
   show(state) {
     this.state = state;
-    const view = state.view;
-    for (const [id, row] of this.rows) {
-      const numbers = view.numbersOf(id);
-      if (numbers) {
-        row.cells[3].textContent = numbers[0];
-        row.cells[5].textContent = numbers[1];
-        row.cells[4].textContent = row.inputs.map((label, i) => `∂/∂${label} = ${numbers[2][i] ?? "—"}`).join("; ");
-      }
-      row.tr.classList.toggle("tt-focus", state.focus === id);
-    }
-    if (state.focus) this.rows.get(state.focus)?.tr.scrollIntoView({block: "nearest"});
+    this.table.show((id) => state.view.numbersOf(id), state.focus);
   }
 }
 
@@ -982,7 +1196,12 @@ function mountView(component) {
   }
   view.update(data, component).catch((error) => console.warn("tinytorch live view:", error));
   return () => {  // (Streamlit calls the last cleanup when the element goes away)
-    if (view instanceof Table && view.key) channel(view.key).listeners.delete(view.listener);
+    themeFollowers.delete(view.followTheme);
+    if (view instanceof Table && view.key) {
+      const ch = channel(view.key);
+      ch.listeners.delete(view.listener);
+      if (ch.table === view) ch.table = null;
+    }
     if (view instanceof LiveView) view.destroy();
   };
 }

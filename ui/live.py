@@ -64,6 +64,7 @@ _VIEW = st.components.v2.component(
 
 BLOB, VIEW, TABLE = "live_blob", "live_view", "live_table"  # the mounts' keys
 RELEASED = "x"  # the event the view sends when x is let go
+SHOW_TABLE = "table"  # the event the view sends for its graph's "Every node as a table"
 BAD_POINT = "live_bad_point"  # session flag: the browser sent a point that cannot be used
 BAD_POINT_NOTE = N_("The point sent by the browser was not a number on the slider; x stays where it was.")
 
@@ -90,6 +91,11 @@ def words() -> dict:
         "zoom_out_title": _("Zoom out"), "zoom_out_label": _("Zoom the graph out"),
         "zoom_in_title": _("Zoom in"), "zoom_in_label": _("Zoom the graph in"),
         "hint": _("Ctrl + scroll or pinch to zoom, drag to pan; click a box to trace it"),
+        "table_button": _("Every node as a table"),
+        "graph_label": _("Computation graph: every box is a value. Arrow keys move from box to box, Enter traces a "
+                         "box's inputs and consumers, Escape stops."),
+        "table_caption": _("Every node of the graph: its value, local derivatives and gradient. Arrow keys move "
+                           "between rows; Enter traces the node in the graph."),
         "no_dot": _("The graph needs graphviz's `dot` on the server; it is drawn below instead."),
         "tip_numbers": _("value {value}   grad {grad}"),
         "tip_result": _("{kind}, the result of {op}"),
@@ -111,6 +117,11 @@ def _released(lo: float, hi: float, step: float) -> None:
         return
     xs = sweep.positions(lo, hi, step)
     links.assign({view.POINT: float(xs[sweep.nearest(xs, sent)])})
+
+
+def _show_table() -> None:
+    """The graph's "Every node as a table" on the Playground: the page's node table switches on."""
+    links.assign({view.TABLE: True})
 
 
 def _point(expr, x: float, second: bool) -> dict:
@@ -143,10 +154,12 @@ def show(v) -> curves.Curve:
     data = {"role": "live", "blob": blob.key, "x": v.x, "k": sweep.nearest(xs, v.x), "point": point,
             "present": v.present, "dim": v.stale, "plotly": compute.plotly_script(),
             "auto_y": v.y_range == (None, None),  # an automatic y range grows to keep the point in view
-            "words": words()}
+            "words": words(),
+            "table": not v.present}  # the page has its node table (else the view shows one itself)
     with st.container(gap=None, key="tt-live"):
         _BLOB(key=BLOB, data=blob.data)
-        _VIEW(key=VIEW, data=data, **{f"on_{RELEASED}_change": functools.partial(_released, v.lo, v.hi, step)})
+        _VIEW(key=VIEW, data=data, **{f"on_{RELEASED}_change": functools.partial(_released, v.lo, v.hi, step),
+                                      f"on_{SHOW_TABLE}_change": _show_table})
     if not blob.drawn:  # no `dot` here: the browser lays the graph out, at the released x
         y = compute.evaluate(v.expr, v.x)[0]
         st.graphviz_chart(viz.to_digraph(y, dim=v.stale), width="content")

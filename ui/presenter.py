@@ -8,8 +8,6 @@ from page to page and survives a reload; `controls()` is the first call of every
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import streamlit as st
 
 from lessons.i18n import _
@@ -33,13 +31,20 @@ CSS = """
 """
 
 
-@dataclass(frozen=True)
 class Places:
-    """Where a page puts its controls."""
+    """Where a page puts its controls: `side` is the sidebar (in presenter mode the bar's
+    "Settings" pop-over); `bar` holds the function and the point, on the page itself above what
+    they change (on a phone too, where the sidebar is closed), made where the page first asks
+    for it (presenter mode: the bar at the top)."""
 
-    present: bool
-    side: object  # the sidebar; in presenter mode the bar's "Settings" pop-over
-    bar: object  # presenter mode: the bar itself, for the function and the point; else the sidebar
+    def __init__(self, present: bool, side, bar=None):
+        self.present, self.side, self._bar = present, side, bar
+
+    @property
+    def bar(self):
+        if self._bar is None:
+            self._bar = st.container(horizontal=True, key="tt-page-bar", vertical_alignment="bottom", gap="small")
+        return self._bar
 
 
 def _leave() -> None:
@@ -58,7 +63,7 @@ def controls(*, settings: bool = True) -> Places:
     `settings=False` for a page whose controls all fit in the bar: no empty "Settings" pop-over."""
     navigation.carry()
     if not st.session_state.get(view.PRESENT):
-        return Places(False, st.sidebar, st.sidebar)
+        return Places(False, st.sidebar)
     st.html(CSS)
     bar = st.container(horizontal=True, key="tt-present-bar", vertical_alignment="bottom", gap="small")
     pages = bar.popover(_("Pages"), icon=":material/menu:", help=_("Go to another page (presenter mode stays on)"))
@@ -67,6 +72,7 @@ def controls(*, settings: bool = True) -> Places:
     more = bar.popover(_("Settings"), icon=":material/tune:", help=_("The rest of this page's controls")) \
         if settings else st.sidebar  # (hidden, but its widgets still hold their values)
     language.switch_button(bar)
+    links.share_here(bar.popover(_("Share"), icon=":material/share:", help=_("A link to this page as it is now")))
     bar.button(_("Exit"), icon=":material/close_fullscreen:", key="leave", on_click=_leave,
                help=_("Leave presenter mode"))
     return Places(True, more, middle)

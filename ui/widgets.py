@@ -58,12 +58,6 @@ class FunctionView:
         """True when the view shows the last good function because the typed one is wrong."""
         return self.error is not None and self.expr is not None
 
-    def share_params(self) -> dict[str, object]:
-        return {view.FUNCTION: self.text, view.POINT: self.x, view.LOW: self.lo, view.HIGH: self.hi,
-                view.Y_LOW: self.y_range[0], view.Y_HIGH: self.y_range[1],
-                view.SECOND: self.second, view.CHECK: self.check, view.PRESENT: self.present,
-                view.LANG: i18n.language()}  # the link keeps the language it was shared in
-
 
 def _use_preset() -> None:
     # A menu of examples, not a setting: it fills the box, then goes back to its prompt.
@@ -152,12 +146,6 @@ def show_expression_error(text: str, error: ExpressionError, variables: tuple[st
     if error.position is not None:
         st.code(view.pointed(text, error.position), language=None, wrap_lines=False)
     st.code(i18n.phrase(error.phrase), language=None, wrap_lines=True)  # the message, in the reader's language
-
-
-def theme() -> str:
-    """The app's current theme, so graph and plot colours suit it."""
-    kind = getattr(getattr(st.context, "theme", None), "type", None)
-    return "dark" if kind == "dark" else "light"
 
 
 def point_slider(container, label: str, key: str, lo: float, hi: float, start: float, step: float) -> float:

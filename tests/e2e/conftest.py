@@ -228,15 +228,17 @@ def _query_x(url: str) -> float | None:
 @pytest.fixture
 def app_at(request, browser):
     """Opens the app served at `base_url` in a fresh browser context (its own Streamlit session):
-    `app_at(base_url)`, or `app_at(base_url, viewport={"width": ..., "height": ...})`. Every app
-    opened is closed afterwards, and checked for exceptions and console errors when the test
-    itself passed."""
+    `app_at(base_url)`, or `app_at(base_url, viewport={"width": ..., "height": ...})`, and
+    `color_scheme="dark"` for a browser set to dark (the app follows it), `phone=True` for a
+    touch screen. Every app opened is closed afterwards, and checked for exceptions and console
+    errors when the test itself passed."""
     opened: list[App] = []
     contexts = []
     request.node.stash[PAGES] = opened
 
-    def make(base_url: str, viewport: dict | None = None) -> App:
-        context = browser.new_context(viewport=viewport or harness.VIEWPORT)
+    def make(base_url: str, viewport: dict | None = None, color_scheme: str = "light", phone: bool = False) -> App:
+        context = browser.new_context(viewport=viewport or harness.VIEWPORT, color_scheme=color_scheme,
+                                      is_mobile=phone, has_touch=phone)
         context.set_default_timeout(TIMEOUT_MS)
         contexts.append(context)
         page = context.new_page()
@@ -261,8 +263,8 @@ def app_at(request, browser):
 @pytest.fixture
 def new_app(app_at, app_server):
     """`new_app()`: the shared server's app in a fresh browser context (`new_app(viewport=...)`
-    for another window size)."""
-    return lambda viewport=None: app_at(app_server.url, viewport)
+    for another window size; `color_scheme` and `phone` as for `app_at`)."""
+    return lambda viewport=None, **options: app_at(app_server.url, viewport, **options)
 
 
 @pytest.fixture

@@ -31,3 +31,29 @@ def test_values_a_link_cannot_use_get_a_note_and_leave_the_address(app):
     app.expect_graph({"x": ("1.2", "2.4")})
     query = app.query()
     assert "x" not in query and "lo" not in query and query.get("d2") == "true"
+
+
+def test_a_pages_share_link_opens_that_page_with_its_settings_in_another_browser(new_app):
+    first = new_app()
+    first.page.goto(first.url("/network", data="xor", layers="3", units="6", seed="4", edges="gradients"))
+    first.page.locator("[data-testid='stImage'] img").first.wait_for()
+    first.settle()
+    first.page.get_by_role("slider", name="Noise").focus()
+    first.page.keyboard.press("ArrowRight")  # a setting changed on the page, not in the link
+    first.page.wait_for_url(lambda url: "noise=0.11" in url)
+    first.settle()
+    first.page.get_by_text("Share this view").click()
+    link = first.page.locator("[data-testid='stSidebar'] [data-testid='stCode']").inner_text().strip()
+    assert link.startswith(first.base_url + "/network?"), link
+    second = new_app()
+    second.page.goto(link)
+    second.page.locator("[data-testid='stImage'] img").first.wait_for()
+    second.settle()
+    for name in ("Noise", "Hidden layers", "Units per hidden layer"):
+        assert (second.page.get_by_role("slider", name=name).get_attribute("aria-valuenow")
+                == first.page.get_by_role("slider", name=name).get_attribute("aria-valuenow")), name
+    assert second.page.get_by_role("radio", name="gradients").is_checked()
+    assert {k: second.query().get(k) for k in first.query()} == first.query()  # the address keeps them all
+    assert (second.page.locator("[data-testid='stImage'] img").first.get_attribute("src")
+            == first.page.locator("[data-testid='stImage'] img").first.get_attribute("src"))  # the same picture
+    second.assert_healthy()

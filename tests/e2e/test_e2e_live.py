@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from cases import BELL, WAVE, Case
+from checks import contrast, reruns, rgb, watch_reruns
 
 from lessons import live
 from lessons.plots import THEMES as PLOT_THEMES
@@ -23,28 +24,8 @@ pytestmark = pytest.mark.e2e
 
 LIVE_JS = Path(__file__).resolve().parents[2] / "ui" / "live.js"
 
-# Every change of the script's state, by the value it left (a short run can go from running back
-# to notRunning before an observer reads the attribute: the records keep both).
-WATCH_RERUNS_JS = """() => {
-  const app = document.querySelector('[data-testid="stApp"]');
-  window.__ttStates = [];
-  new MutationObserver((records) => records.forEach((r) => window.__ttStates.push(r.oldValue)))
-    .observe(app, {attributes: true, attributeOldValue: true, attributeFilter: ['data-test-script-state']});
-}"""
-RERUNS_JS = "() => window.__ttStates.filter((s) => s === 'running').length"  # runs that ended
 POINT_JS = """() => { const c = document.querySelector('.tt-point');
   return c && c.style.display !== 'none' ? [Number(c.getAttribute('cx')), Number(c.getAttribute('cy'))] : null; }"""
-
-
-def watch_reruns(app) -> None:
-    app.page.evaluate(WATCH_RERUNS_JS)
-    app.rerun_mark = app.reruns_asked()
-
-
-def reruns(app) -> int:
-    """Reruns since watch_reruns: those the tab asked the server for (its websocket messages), and
-    never fewer than the page showed running (a short run can go unseen on the page, not a message)."""
-    return max(app.reruns_asked() - app.rerun_mark, app.page.evaluate(RERUNS_JS))
 
 
 def thumb_x(app, k: int, n: int = 601) -> tuple[float, float]:
@@ -258,22 +239,6 @@ def test_clicking_a_box_traces_its_inputs_and_consumers_and_its_table_row(app):
     app.assert_healthy()
 
 
-def _rgb(text: str) -> tuple[float, ...]:
-    if text.startswith("#"):
-        return tuple(int(text[i:i + 2], 16) for i in (1, 3, 5))
-    return tuple(float(v) for v in text[text.index("(") + 1:text.index(")")].split(",")[:3])
-
-
-def contrast(a: str, b: str) -> float:
-    def luminance(colour):
-        c = [v / 255 for v in _rgb(colour)]
-        c = [v / 12.92 if v <= 0.04045 else ((v + 0.055) / 1.055) ** 2.4 for v in c]
-        return 0.2126 * c[0] + 0.7152 * c[1] + 0.0722 * c[2]
-
-    hi, lo = sorted((luminance(a), luminance(b)), reverse=True)
-    return (hi + 0.05) / (lo + 0.05)
-
-
 COLOURS_JS = """() => {
   const style = (el, p) => el ? getComputedStyle(el)[p] : null;
   const box = (kind) => document.querySelector('.tt svg g.node.tt-' + kind);
@@ -304,7 +269,7 @@ def test_switching_the_theme_restyles_graph_and_plot_at_once_with_readable_text(
                                    " const c = getComputedStyle(p).fill.match(/\\d+/g).map(Number);"
                                    " return '#' + c.map((v) => v.toString(16).padStart(2, '0')).join('') === w; }",
                                    arg=want)
-        r, g, b = _rgb(PLOT_THEMES[theme]["text"])
+        r, g, b = rgb(PLOT_THEMES[theme]["text"])
         app.page.wait_for_function("(c) => { const t = document.querySelector('.tt-plot .xtick text');"
                                    " return !!t && getComputedStyle(t).fill === c; }", arg=f"rgb({r}, {g}, {b})")
         colours = app.page.evaluate(COLOURS_JS)

@@ -22,8 +22,10 @@ def open_at_laptop_size(new_app, path: str, **params):
 
 
 def code_blocks(app) -> list[dict]:
-    """Each code block's wrapping (CSS white-space) and whether its longest line fits."""
-    return app.page.evaluate("""() => [...document.querySelectorAll('[data-testid="stCode"] pre')].map(pre => ({
+    """Each code block's wrapping (CSS white-space) and whether its longest line fits (the page's:
+    not the share link's, in the sidebar)."""
+    return app.page.evaluate("""() => [...document.querySelectorAll(
+        '[data-testid="stMain"] [data-testid="stCode"] pre')].map(pre => ({
         text: pre.innerText, whiteSpace: getComputedStyle(pre).whiteSpace,
         overflowX: getComputedStyle(pre).overflowX, fits: pre.scrollWidth <= pre.clientWidth}))""")
 
@@ -55,7 +57,7 @@ def widest_first_read() -> str:
 ])
 def test_code_is_never_wrapped_and_the_textbook_rule_fits(new_app, path, params, blocks):
     app = open_at_laptop_size(new_app, path, **params)
-    app.page.locator('[data-testid="stCode"] pre').first.wait_for()
+    app.page.locator('[data-testid="stMain"] [data-testid="stCode"] pre').first.wait_for()
     found = code_blocks(app)
     assert len(found) == blocks
     for block in found:
