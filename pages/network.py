@@ -96,6 +96,10 @@ def live() -> None:
         if run.finished:
             st.session_state[view.PLAYING] = False
             st.rerun(scope="app")  # stop the ticks, show the buttons as they now are
+    # Pictures as images (data: URLs): Streamlit keeps each <img> and swaps its source, and the
+    # browser shows the old picture until the new one is ready, so nothing blanks (see svg.py).
+    # Drawn before anything is shown, so that a tick's status line and its pictures arrive together.
+    network_picture, boundary_picture, loss_picture = training_plots.pictures(run, edges, theme.current())
     st.caption(view.network_status(run, playing))
     latest = run.latest
     numbers = st.columns(4)
@@ -103,9 +107,6 @@ def live() -> None:
     numbers[1].metric(_("Test loss"), f"{latest.test_loss:.3f}")
     numbers[2].metric(_("Training accuracy"), i18n.percent(latest.train_accuracy))
     numbers[3].metric(_("Test accuracy"), i18n.percent(latest.test_accuracy))
-    # Pictures as images (data: URLs): Streamlit keeps each <img> and swaps its source, and the
-    # browser shows the old picture until the new one is ready, so nothing blanks (see svg.py).
-    network_picture, boundary_picture, loss_picture = training_plots.pictures(run, edges, theme.current())
     network, boundary = st.columns([3, 2], vertical_alignment="center")
     network.image(svg.data_url(network_picture), width="stretch",
                   alt=_("The network: each unit's output over the plane, and an edge per weight"))

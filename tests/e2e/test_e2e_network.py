@@ -38,6 +38,15 @@ PICTURES_JS = """() => [...document.querySelectorAll('[data-testid="stMain"] [da
 })"""
 
 
+# The status line's step and the pictures, read in one go: read apart, a tick landing between the
+# reads would pair one tick's step with the previous tick's pictures.
+STATE_JS = f"""() => {{
+  const line = [...document.querySelectorAll('[data-testid="stMain"] [data-testid="stCaptionContainer"]')]
+    .map(c => c.innerText).find(t => /^Step [\\d,]+ ·/.test(t));
+  return {{pictures: ({PICTURES_JS})(), step: line ? Number(line.match(/^Step ([\\d,]+)/)[1].replaceAll(',', '')) : null}};
+}}"""
+
+
 def painted(shot: Image.Image, box: dict) -> bool:
     """Whether the screenshot shows a picture in the box: a fair share of pixels unlike the page."""
     if box["width"] < 100 or box["height"] < 100:
@@ -73,12 +82,13 @@ def test_the_pictures_change_while_training_plays_and_never_go_blank(app):
     play_button(page).click()
     samples, steps, blank, started = [], [], [], time.monotonic()
     while time.monotonic() - started < 150:
-        pictures = page.evaluate(PICTURES_JS)
+        state = page.evaluate(STATE_JS)
+        pictures = state["pictures"]
         shot = Image.open(io.BytesIO(page.screenshot()))
         samples.append(pictures)
         if len(pictures) != 3 or not all(p["decoded"] and painted(shot, p) for p in pictures):
             blank.append((len(samples) - 1, pictures))
-        steps.append(shown_step(page))
+        steps.append(state["step"])
         if steps[-1] is not None and steps[-1] >= STEPS:
             break
     elapsed = time.monotonic() - started
