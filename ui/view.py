@@ -386,6 +386,11 @@ F_PAGES = (PLAYGROUND, BACKPROP, DESCENT)  # the pages with the f(x) box and the
 
 NUMBER, WHOLE, TEXT, SWITCH, CHOICE = "number", "whole number", "text", "switch", "choice"
 MAX_LINK_TEXT = 4 * MAX_LENGTH  # a link's text is cut here: the parser says TOO_LONG, without megabytes in the box
+# A function box holds as much as a link may bring, no more: the browser takes no key and no paste
+# beyond it (and Streamlit cuts what any other client sends), so no megabyte of text reaches
+# Streamlit, which would drop the connection over 1 MB; the parser says TOO_LONG past MAX_LENGTH.
+MAX_BOX_TEXT = MAX_LINK_TEXT
+BOX_FULL = f"The box is full: it takes at most {MAX_BOX_TEXT:,} characters."
 SHOWN_CHOICES = 6  # a note names at most this many of the choices
 _TRUE, _FALSE = frozenset({"true", "1", "yes", "on"}), frozenset({"false", "0", "no", "off"})
 

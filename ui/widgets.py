@@ -76,7 +76,10 @@ def function_box(container=None, *, present: bool = False,
     """A function box (f(x) and its examples menu by default; `spec=view.F_OF_XY` for f(x, y)).
     Returns the text, the expression to draw (the typed one, or the last good one), the error."""
     box = container or st.sidebar
-    text = box.text_input(spec.label, placeholder=spec.placeholder, help=spec.help, **bound(spec.key, spec.default))
+    text = box.text_input(spec.label, placeholder=spec.placeholder, help=spec.help, max_chars=view.MAX_BOX_TEXT,
+                          **bound(spec.key, spec.default))
+    if len(text) >= view.MAX_BOX_TEXT:
+        box.caption(view.BOX_FULL)
     examples = spec.examples and not present
     if examples:
         box.selectbox("Examples", PRESETS, index=None, key="preset", format_func=lambda p: p.name,
