@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from lessons import plots, viz
-from lessons.palette import BACKGROUNDS, MEANINGS, ROLES, colours
+from lessons.palette import BACKGROUNDS, MEANINGS, ROLES, colours, diverging
 
 ROOT = Path(__file__).resolve().parent.parent
 THEMES = sorted(ROLES)
@@ -112,3 +112,16 @@ def test_the_slider_is_xs_blue():
 def test_an_unknown_theme_is_refused():
     with pytest.raises(ValueError, match="theme"):
         colours("sepia")
+
+
+@pytest.mark.parametrize("theme", THEMES)
+@pytest.mark.parametrize(("strength", "steps"), [(1.0, 16), (0.45, 16), (0.7, 3)])
+def test_a_shading_in_steps_is_the_smooth_shading_of_the_rounded_values(theme, strength, steps):
+    values = np.concatenate([np.random.default_rng(1).uniform(-1.4, 1.4, 4000), np.linspace(-1, 1, 401),
+                             [0.0, -0.0, np.inf, -np.inf, 0.5 / steps, -1.5 / steps]])  # ties round to even
+    rounded = np.round(np.clip(values, -1, 1) * steps) / steps
+    stepped = diverging(values, theme, strength, steps)
+    assert np.array_equal(stepped, diverging(rounded, theme, strength))
+    assert len({tuple(c) for c in stepped}) == 2 * steps + 1  # every level, and no other colour
+    background = diverging(np.zeros(1), theme, strength)
+    assert np.array_equal(diverging(np.array([np.nan]), theme, strength, steps), background)  # a nan shows as 0
