@@ -4,7 +4,7 @@ import streamlit as st
 
 from lessons import datasets, network_graph, svg, training, training_plots
 from tinytorch import nn
-from ui import compute, links, presenter, view, widgets
+from ui import compute, links, presenter, turns, view, widgets
 
 widgets.require_app_navigation()
 
@@ -90,11 +90,13 @@ def live() -> None:
     """What training changes: redrawn in place every tick while playing (stable keys: never blank)."""
     run = compute.network_run(settings)
     playing = st.session_state.get(view.PLAYING, False)
-    if playing and not run.finished:
-        run.advance(view.STEPS_PER_TICK)
-        if run.finished:
-            st.session_state[view.PLAYING] = False
-            st.rerun(scope="app")  # stop the ticks, show the buttons as they now are
+    with turns.TRAINING:  # one session's tick computes at a time (ui/turns.py): the server keeps up
+        if playing and not run.finished:
+            run.advance(view.STEPS_PER_TICK)
+        network_picture, boundary_picture, loss_picture = training_plots.pictures(run, edges, theme)
+    if playing and run.finished:
+        st.session_state[view.PLAYING] = False
+        st.rerun(scope="app")  # stop the ticks, show the buttons as they now are
     st.caption(view.network_status(run, playing))
     latest = run.latest
     numbers = st.columns(4)
@@ -104,7 +106,6 @@ def live() -> None:
     numbers[3].metric("Test accuracy", f"{latest.test_accuracy:.0%}")
     # Pictures as images (data: URLs): Streamlit keeps each <img> and swaps its source, and the
     # browser shows the old picture until the new one is ready, so nothing blanks (see svg.py).
-    network_picture, boundary_picture, loss_picture = training_plots.pictures(run, edges, theme)
     network, boundary = st.columns([3, 2], vertical_alignment="center")
     network.image(svg.data_url(network_picture), width="stretch",
                   alt="The network: each unit's output over the plane, and an edge per weight")

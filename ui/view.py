@@ -343,6 +343,9 @@ NOISE_STEP = 0.01
 MAX_NOISE = datasets.MAX_NOISE
 TICK_SECONDS = 0.25  # while playing, the page redraws this often...
 STEPS_PER_TICK = 10  # ...after this many training steps (40 steps a second)
+# Ticks computing at once, across all sessions (ui/turns.py): the interpreter runs one thread at a
+# time anyway, and a second turn only adds contention for the thread that sends every message.
+TRAINING_TURNS = 1
 PLAYING = "network_playing"  # session state: whether training is playing
 NETWORK_RUN = "network_run"  # session state: this session's training run
 
