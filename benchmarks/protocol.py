@@ -347,8 +347,10 @@ class Tab:
         self._ticks: dict[str, tuple[float, asyncio.Task]] = {}  # fragment id -> (interval, timer)
         self._waiter: _Waiter | None = None
         self.sent: list[tuple[float, BackMsg]] = []  # every message sent, for benchmarks/wire.py
-        self.redraws: list[float] = []  # when each fragment run (a tick) finished
+        self.redraws: list[float] = []  # when each fragment run (a tick) began to show new pictures
+        self._drew = True  # the run in progress has shown a picture
         self.tick_errors: list[str] = []
+        self.fragment_texts: list[tuple[float, str]] = []  # (when, text) of what ticks wrote (st.caption...)
         self.closed_reason: str | None = None
         self._reader = asyncio.get_running_loop().create_task(self._read())
 
@@ -564,6 +566,7 @@ class Tab:
         waiter = self._waiter
         if kind == "new_session":
             self._new_session = True
+            self._drew = False
             self._max_age = msg.new_session.config.max_cached_message_age or self._max_age
             if not msg.metadata.run.fragment_ids:  # a full run: the ticks of the last one end
                 self._stop_ticks()
@@ -600,6 +603,13 @@ class Tab:
                 waiter.run.exceptions.append(element.exception.message)
             else:
                 self.tick_errors.append(element.exception.message)
+        if which == "imgs" and msg.delta.fragment_id and not self._drew:
+            # A tick's pictures reached the tab: that is a redraw, whether or not its run's end
+            # does (Streamlit marks a run's end "early" once the next run of its fragment starts).
+            self._drew = True
+            self.redraws.append(time.perf_counter())
+        if which == "markdown" and msg.delta.fragment_id:
+            self.fragment_texts.append((time.perf_counter(), element.markdown.body))
         if which not in _WIDGETS:
             return
         proto = getattr(element, which)
@@ -633,8 +643,6 @@ class Tab:
                     continue
                 if self._runs - seen > self._max_age:
                     del self._cache[key]
-        if status == ForwardMsg.FINISHED_FRAGMENT_RUN_SUCCESSFULLY:
-            self.redraws.append(time.perf_counter())
         if waiter is None or not waiter.started or waiter.done.done():
             return
         done = (status == ForwardMsg.FINISHED_FRAGMENT_RUN_SUCCESSFULLY) if waiter.fragment else status in _FULL_END

@@ -82,12 +82,18 @@ class SimulatedStudent:
 
     async def open(self, link: str = LINK, path: str = "/") -> Run:
         """The page's files up to the websocket (as a browser does, six at a time), then the
-        first run."""
+        first run; the files its elements load (scripts of the widgets drawn, the page's icon)
+        after it, without waiting for them."""
         if self.assets.before:
             await self._fetch(self.assets.before)
         self.tab = await Tab.open(self.port, timeout=120)
+        run = await self.tab.load(path, link)
         self._fetch_later("open")
-        return await self.tab.load(path, link)
+        return run
+
+    async def loaded(self) -> None:
+        """Until every file this browser has asked for has arrived (the page is fully loaded)."""
+        await asyncio.gather(*self.background, return_exceptions=True)
 
     async def go(self, page: str) -> Run | None:
         if self.tab.page == page:

@@ -11,7 +11,7 @@ Chromium's frames are read with the DevTools protocol (`Network.webSocketFrameSe
 as BackMsgs. Compared: every field of every message, with the widget states as a set (the front
 end's order follows the order its widget code loaded in) and the cached message hashes as a set.
 A `run_every` fragment's ticks depend on the clock, so for them the count is compared within a
-tick or two, and each tick's content (all but the cached hashes) against Chromium's first. Once
+quarter, and each tick's content (all but the cached hashes) against Chromium's first. Once
 training has played, the pictures a tab keeps are those of the step it reached, which the clock
 decides too: from there the cached hashes are compared by number, when both ran as many ticks.
 
@@ -33,7 +33,7 @@ from student import LINK, BrowserStudent, SimulatedStudent, switch_step  # noqa:
 
 TYPED = "sin(2x)*exp(-x^2/3) + 1"
 PLAY_SECONDS = 3.0
-TICK_SLACK = 2  # ticks more or fewer than Chromium's, over PLAY_SECONDS
+TICK_SLACK = 2  # ticks more or fewer than Chromium's, at the least
 
 
 def browser_session(base_url: str) -> BrowserStudent:
@@ -120,28 +120,27 @@ def is_tick(msg: BackMsg) -> bool:
 def compare(chromium: list[tuple[str, BackMsg]], simulated: list[tuple[str, BackMsg]]) -> list[str]:
     """Every difference between the two sessions' messages, step by step."""
     steps = list(dict.fromkeys(step for step, _ in chromium + simulated))
-    found, trained = [], False
-    same_ticks = sum(map(is_tick, (m for _, m in chromium))) == sum(map(is_tick, (m for _, m in simulated)))
+    ticks = ([m for _, m in chromium if is_tick(m)], [m for _, m in simulated if is_tick(m)])
+    found, trained, same_ticks = [], False, len(ticks[0]) == len(ticks[1])
     for step in steps:
         # From here a tab keeps pictures of the training at the step it reached: the same number of
         # them if both ran as many ticks; else one has a tick's pictures more or fewer.
         trained |= step == "play"
-
-        ours = [m for s, m in simulated if s == step]
-        theirs = [m for s, m in chromium if s == step]
-        plain = ([m for m in theirs if not is_tick(m)], [m for m in ours if not is_tick(m)])
-        if len(plain[0]) != len(plain[1]):
-            found.append(f"{step}: chromium sent {len(plain[0])} messages, simulated {len(plain[1])}")
+        ours = [m for s, m in simulated if s == step and not is_tick(m)]
+        theirs = [m for s, m in chromium if s == step and not is_tick(m)]
+        if len(theirs) != len(ours):
+            found.append(f"{step}: chromium sent {len(theirs)} messages, simulated {len(ours)}")
         hashes = "set" if not trained else "count" if same_ticks else "none"
-        for i, (a, b) in enumerate(zip(*plain)):
+        for i, (a, b) in enumerate(zip(theirs, ours)):
             found += [f"{step} #{i + 1}: {d}" for d in differences("", normal(a, hashes), normal(b, hashes))]
-        ticks = ([m for m in theirs if is_tick(m)], [m for m in ours if is_tick(m)])
-        if abs(len(ticks[0]) - len(ticks[1])) > TICK_SLACK:
-            found.append(f"{step}: chromium sent {len(ticks[0])} ticks, simulated {len(ticks[1])}")
-        if ticks[0]:
-            first = normal(ticks[0][0], "none")
-            for i, b in enumerate(ticks[1]):
-                found += [f"{step} tick {i + 1}: {d}" for d in differences("", first, normal(b, "none"))]
+    # The browser's timer sends ticks until the run that stops them reaches it, so how many depends
+    # on the machine's load: their number within a quarter (or TICK_SLACK), each one's content exactly.
+    if abs(len(ticks[0]) - len(ticks[1])) > max(TICK_SLACK, len(ticks[0]) // 4):
+        found.append(f"chromium sent {len(ticks[0])} ticks, simulated {len(ticks[1])}")
+    if ticks[0]:
+        first = normal(ticks[0][0], "none")
+        for i, b in enumerate(ticks[1]):
+            found += [f"tick {i + 1}: {d}" for d in differences("", first, normal(b, "none"))]
     return found
 
 

@@ -1,5 +1,7 @@
 """Train a tiny network: watch a small MLP learn to separate two classes, with backprop for every weight."""
 
+import time
+
 import streamlit as st
 
 from lessons import datasets, network_graph, svg, training, training_plots
@@ -117,6 +119,8 @@ def live() -> None:
                    alt="The points and the network's decision boundary")
     st.image(svg.data_url(loss_picture), width="stretch",
              alt="The loss and the accuracy on the training and the test points, step by step")
+    if playing:  # let the server send this tick's pictures before the next tick can start (see view.py)
+        time.sleep(view.TICK_SEND_SECONDS)
     if not playing:
         with st.expander("Every weight and bias: its value and its gradient from the last batch"):
             st.dataframe(view.weights_table(run.model), hide_index=True, width="stretch", placeholder="—")

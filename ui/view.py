@@ -346,6 +346,11 @@ STEPS_PER_TICK = 10  # ...after this many training steps (40 steps a second)
 # Ticks computing at once, across all sessions (ui/turns.py): the interpreter runs one thread at a
 # time anyway, and a second turn only adds contention for the thread that sends every message.
 TRAINING_TURNS = 1
+# A playing tick ends this long after drawing. When the browser's next tick is already waiting,
+# the next run starts at once, and Streamlit drops what the last run drew if it has not been sent
+# yet; this gives the sender time to send it (20 playing at once: 6x the pictures reached the
+# browser). Waiting costs no CPU.
+TICK_SEND_SECONDS = 0.05
 PLAYING = "network_playing"  # session state: whether training is playing
 NETWORK_RUN = "network_run"  # session state: this session's training run
 
