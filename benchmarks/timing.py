@@ -42,6 +42,27 @@ def machine() -> str:
             f"numpy {numpy.__version__}")
 
 
+def _spin(seconds: float, results) -> None:
+    begin, cpu = time.perf_counter(), time.process_time()
+    while time.perf_counter() - begin < seconds:
+        pass
+    results.put(time.process_time() - cpu)
+
+
+def available_cores(seconds: float = 1.0) -> float:
+    """How many cores this machine gives us right now: one busy process per core for `seconds`,
+    and the CPU time they got (other tenants of a shared host take the rest)."""
+    import multiprocessing
+
+    results = multiprocessing.Queue()
+    spinners = [multiprocessing.Process(target=_spin, args=(seconds, results)) for _ in range(os.cpu_count() or 1)]
+    for p in spinners:
+        p.start()
+    for p in spinners:
+        p.join()
+    return sum(results.get() for _ in spinners) / seconds
+
+
 def fmt_time(seconds: float) -> str:
     if seconds < 1e-3:
         return f"{seconds * 1e6:.1f} µs"

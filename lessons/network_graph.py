@@ -119,13 +119,14 @@ def network_svg(model: MLP, outputs: Sequence[np.ndarray], show: str = "weights"
         tints = np.where(shown < 0, palette["class0"], palette["class1"])
     else:
         tints = np.full(len(shown), palette["df"])
+    groups: dict[str, dict[int, list[str]]] = {}  # tint (in order of appearance) -> band -> path pieces
+    for (xa, ya, xb, yb), tint, band in zip(ends, tints.tolist(), bands.tolist()):
+        groups.setdefault(tint, {}).setdefault(band, []).append(f"M{xa:.1f} {ya:.1f}L{xb:.1f} {yb:.1f}")
     parts = []
-    for tint in dict.fromkeys(tints):
-        for band in sorted(set(bands[tints == tint])):
-            chosen = [e for e, t, b in zip(ends, tints, bands) if t == tint and b == band]
-            path = "".join(f"M{xa:.1f} {ya:.1f}L{xb:.1f} {yb:.1f}" for xa, ya, xb, yb in chosen)
-            parts.append(f'<path d="{path}" stroke="{tint}" stroke-width="{EDGE_WIDTHS[band]}" '
-                         f'stroke-opacity="0.85" fill="none"/>')
+    for tint, bands_of_tint in groups.items():
+        for band in sorted(bands_of_tint):
+            parts.append(f'<path d="{"".join(bands_of_tint[band])}" stroke="{tint}" '
+                         f'stroke-width="{EDGE_WIDTHS[band]}" stroke-opacity="0.85" fill="none"/>')
 
     # then each unit's picture, framed, and each layer's name
     for layer, (column, values) in enumerate(zip(centres, outputs)):

@@ -100,19 +100,14 @@ class Frame:
     def polyline(self, xs: Sequence[float], ys: Sequence[float], colour: str, width: float = 2.5,
                  dash: str | None = None) -> str:
         """A line through the points; a nan leaves a gap."""
-        px, py = self.x(xs), self.y(ys)
-        runs, current = [], []
-        for a, b in zip(px, py):
-            if np.isfinite(a) and np.isfinite(b):
-                current.append(f"{a:.1f},{b:.1f}")  # a tenth of a pixel: finer than the line
-            elif current:
-                runs.append(current)
-                current = []
-        if current:
-            runs.append(current)
+        px, py = np.atleast_1d(self.x(xs)), np.atleast_1d(self.y(ys))
+        drawn = np.concatenate(([False], np.isfinite(px) & np.isfinite(py), [False]))
+        bounds = np.flatnonzero(drawn[1:] != drawn[:-1])  # where each run of finite points starts and ends
         dashed = f' stroke-dasharray="{dash}"' if dash else ""
-        return "".join(f'<polyline points="{" ".join(run)}" fill="none" stroke="{colour}" stroke-width="{width}" '
-                       f'stroke-linejoin="round"{dashed}/>' for run in runs)
+        return "".join(  # a tenth of a pixel: finer than the line
+            f'<polyline points="{" ".join(map("{:.1f},{:.1f}".format, px[a:b].tolist(), py[a:b].tolist()))}" '
+            f'fill="none" stroke="{colour}" stroke-width="{width}" stroke-linejoin="round"{dashed}/>'
+            for a, b in zip(bounds[::2], bounds[1::2]))
 
     def axes(self, palette, x_label: str, y_label: str, y_format=format_number, x_ticks=None,
              y_ticks=None, grid: bool = True) -> str:

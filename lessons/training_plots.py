@@ -39,24 +39,23 @@ _MARKER = 4.5  # px, half a point's marker
 
 def boundary_segments(xs: np.ndarray, ys: np.ndarray, z: np.ndarray, level: float = 0.5) -> np.ndarray:
     """Marching squares: the line where z (z[i, j] at (xs[j], ys[i])) crosses `level`, as an
-    (n, 4) array of segments (xa, ya, xb, yb), each crossing placed by linear interpolation."""
+    (n, 4) array of segments (xa, ya, xb, yb), each crossing placed by linear interpolation.
+    The cells the line crosses are found for the whole grid at once: only those few are walked
+    (it is redrawn every tick while training plays)."""
     above = z >= level
+    corners_above = above[:-1, :-1].astype(np.int8) + above[:-1, 1:] + above[1:, 1:] + above[1:, :-1]
     segments = []
-    for i in range(len(ys) - 1):
-        for j in range(len(xs) - 1):
-            corners = ((i, j), (i, j + 1), (i + 1, j + 1), (i + 1, j))  # counter-clockwise from bottom-left
-            flags = [above[c] for c in corners]
-            if all(flags) or not any(flags):
-                continue
-            crossings = []
-            for (a, b) in zip(corners, corners[1:] + corners[:1]):
-                if above[a] != above[b]:
-                    t = (level - z[a]) / (z[b] - z[a])
-                    crossings.append((xs[a[1]] + t * (xs[b[1]] - xs[a[1]]), ys[a[0]] + t * (ys[b[0]] - ys[a[0]])))
-            if len(crossings) == 4 and np.mean([z[c] for c in corners]) < level:
-                crossings = crossings[1:] + crossings[:1]  # a saddle: pair the crossings the other way
-            for start in range(0, len(crossings), 2):
-                segments.append((*crossings[start], *crossings[start + 1]))
+    for i, j in zip(*np.nonzero((corners_above > 0) & (corners_above < 4))):  # row by row, as before
+        corners = ((i, j), (i, j + 1), (i + 1, j + 1), (i + 1, j))  # counter-clockwise from bottom-left
+        crossings = []
+        for (a, b) in zip(corners, corners[1:] + corners[:1]):
+            if above[a] != above[b]:
+                t = (level - z[a]) / (z[b] - z[a])
+                crossings.append((xs[a[1]] + t * (xs[b[1]] - xs[a[1]]), ys[a[0]] + t * (ys[b[0]] - ys[a[0]])))
+        if len(crossings) == 4 and np.mean([z[c] for c in corners]) < level:
+            crossings = crossings[1:] + crossings[:1]  # a saddle: pair the crossings the other way
+        for start in range(0, len(crossings), 2):
+            segments.append((*crossings[start], *crossings[start + 1]))
     return np.array(segments, dtype=np.float64).reshape(-1, 4)
 
 
@@ -132,8 +131,9 @@ def loss_svg(history: Sequence[Record], theme: str = "light", width: int = 760) 
     training points' noise: that is overfitting. A history longer than LOSS_POINTS is thinned.
     """
     palette = colours(theme)
-    rows = np.array([tuple(r) for r in history], dtype=np.float64).reshape(-1, len(Record._fields))
-    rows = rows[_thinned(len(rows))]
+    # only the records drawn: a run keeps one per step (up to 10,000), redrawn every tick
+    rows = np.array([tuple(history[k]) for k in _thinned(len(history))], dtype=np.float64)
+    rows = rows.reshape(-1, len(Record._fields))
     steps = rows[:, 0]
     last = max(float(steps[-1]) if len(steps) else 0.0, 1.0)
     panel = (width - 60 - 90 - 30) / 2  # two panels: room for each one's axis labels, and the right edge

@@ -1,11 +1,13 @@
 """Train a tiny network: watch a small MLP learn to separate two classes, with backprop for every weight."""
 
+import time
+
 import streamlit as st
 
 from lessons import i18n, svg, training, training_plots
 from lessons.i18n import _
 from tinytorch import nn
-from ui import compute, language, links, presenter, theme, view, widgets
+from ui import compute, language, links, presenter, theme, turns, view, widgets
 
 widgets.require_app_navigation()
 
@@ -91,15 +93,16 @@ def live() -> None:
     language.activate()  # a tick reruns this fragment alone, without the entry script
     run = compute.network_run(settings)
     playing = st.session_state.get(view.PLAYING, False)
-    if playing and not run.finished:
-        run.advance(view.STEPS_PER_TICK)
-        if run.finished:
-            st.session_state[view.PLAYING] = False
-            st.rerun(scope="app")  # stop the ticks, show the buttons as they now are
-    # Pictures as images (data: URLs): Streamlit keeps each <img> and swaps its source, and the
-    # browser shows the old picture until the new one is ready, so nothing blanks (see svg.py).
-    # Drawn before anything is shown, so that a tick's status line and its pictures arrive together.
-    network_picture, boundary_picture, loss_picture = training_plots.pictures(run, edges, theme.current())
+    with turns.TRAINING:  # one session's tick computes at a time (ui/turns.py): the server keeps up
+        if playing and not run.finished:
+            run.advance(view.STEPS_PER_TICK)
+        # Pictures as images (data: URLs): Streamlit keeps each <img> and swaps its source, and the
+        # browser shows the old picture until the new one is ready, so nothing blanks (see svg.py).
+        # Drawn before anything is shown, so that a tick's status line and its pictures arrive together.
+        network_picture, boundary_picture, loss_picture = training_plots.pictures(run, edges, theme.current())
+    if playing and run.finished:
+        st.session_state[view.PLAYING] = False
+        st.rerun(scope="app")  # stop the ticks, show the buttons as they now are
     st.caption(view.network_status(run, playing))
     latest = run.latest
     numbers = st.columns(4)
@@ -118,6 +121,8 @@ def live() -> None:
                    alt=_("The points and the network's decision boundary"))
     st.image(svg.data_url(loss_picture), width="stretch",
              alt=_("The loss and the accuracy on the training and the test points, step by step"))
+    if playing:  # let the server send this tick's pictures before the next tick can start (see view.py)
+        time.sleep(view.TICK_SEND_SECONDS)
     if not playing:
         with st.expander(_("Every weight and bias: its value and its gradient from the last batch")):
             st.dataframe(view.weights_table(run.model), hide_index=True, width="stretch", placeholder="—")

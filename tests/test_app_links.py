@@ -172,7 +172,8 @@ def test_no_link_crashes_a_page_and_every_unusable_value_is_noted(page, data):
         at.query_params[key] = values
     at.switch_page(page).run()
     no_exception(at)
-    notes, read = link_notes(at), bound_keys(at)  # a control the page did not reach (f empty) reads it later
+    # A control the page did not reach (after an empty f, or the node table in presenter mode) reads it later.
+    notes, read = link_notes(at), bound_keys(at)
     for key, values in query.items():
         param = view.LINK_PARAMS[key]
         if key in read and (len(values) > 1 or _surely_bad(param, values[-1])):

@@ -21,6 +21,8 @@ from ui import live as live_ui
 from ui import view
 from ui.presets import PRESETS
 
+BOX_FULL = view.BOX_FULL.format(limit=f"{view.MAX_BOX_TEXT:,}")  # the note a full function box shows
+
 LARGE = ("sin(x)*exp(-x^2/2) + tanh(x/2)*x^2 - log(1 + (x - 1)^2) + sin(2x)*exp(-x^2/3) + tanh(x/3)*x^2"
          " - log(1 + (x - 2)^2)/2 + sin(3x)*exp(-x^2/4) + tanh(x/4)*x^2 - log(1 + (x - 3)^2)/3 + cosh(x/5)"
          " - x/(1 + x^2)")  # benchmarks/app.py's 61-op formula
@@ -184,6 +186,7 @@ def test_bad_input_shows_an_error_keeps_the_text_and_the_last_good_graph(text, c
     good = dot(at)
     at.text_input(key="f").set_value(text).run()
     no_exception(at)
+    text = text[:view.MAX_BOX_TEXT]  # what the box holds of it (a browser takes no more)
     assert at.text_input(key="f").value == text  # the user's text stays in the box
     assert [e.value for e in at.error] == [view.ERROR_TITLES[code]]
     error = parse_error(text)
@@ -229,21 +232,41 @@ def test_a_long_expression_gets_its_caret_under_the_mistake(text, position):
 
 @pytest.mark.parametrize("how", ["link", "typed"])
 def test_a_huge_value_gets_a_short_window_and_its_caret(how):
-    # Streamlit drops a query string over 512 KiB (so a link carries at most about that much), and
-    # refuses widget state over 1 MB before the page runs.
+    # The web server refuses a page request much over 100 KB and Streamlit ignores a query string over
+    # 512 KiB, so a link brings at most that much; the box holds MAX_BOX_TEXT characters (a tab may
+    # send at most 1 MB).
     sent = "x" * 500_000 if how == "link" else "x+" * 450_000
     at = open_app(f=sent) if how == "link" else open_app()
-    if how == "typed":
+    if how == "typed":  # more than a browser lets through: what another client could send
         at.text_input(key="f").set_value(sent).run()
     no_exception(at)
-    # A link's text is cut at MAX_LINK_TEXT, with a note; typed text is kept whole.
-    text = sent[:view.MAX_LINK_TEXT] if how == "link" else sent
+    # A link's text is cut at MAX_LINK_TEXT, with a note; typed text at MAX_BOX_TEXT, the same.
+    text = sent[:view.MAX_LINK_TEXT]
     assert at.text_input(key="f").value == text
     assert [e.value for e in at.error] == [view.ERROR_TITLES["TOO_LONG"]]
+    assert BOX_FULL in [c.value for c in at.caption]
     window = at.code[0].value
     assert_caret_under(window, text, MAX_LENGTH)
     assert window.endswith(f"character 301 of {len(text):,}") and len(window) < 100
     assert f"({len(text)} characters; the limit is 300)" in at.code[1].value
+
+
+@pytest.mark.parametrize(("page", "key"), [(None, view.FUNCTION), (view.BACKPROP, view.FUNCTION),
+                                           (view.TWO_VARIABLES, view.FUNCTION_XY),
+                                           (view.DESCENT, view.FUNCTION_DESCENT)])
+def test_every_function_box_holds_at_most_max_box_text(page, key):
+    at = open_app(page)
+    box = at.text_input(key=key)
+    assert box.proto.max_chars == view.MAX_BOX_TEXT  # the browser stops typing and pasting there
+    assert BOX_FULL not in [c.value for c in at.caption]
+    typed = "x+" * (view.MAX_BOX_TEXT // 2 - 1) + "x"  # one character short of the limit
+    box.set_value(typed).run()
+    no_exception(at)
+    assert at.text_input(key=key).value == typed and BOX_FULL not in [c.value for c in at.caption]
+    at.text_input(key=key).set_value(typed + "+1").run()
+    no_exception(at)
+    assert at.text_input(key=key).value == typed + "+" and BOX_FULL in [c.value for c in at.caption]
+    assert view.ERROR_TITLES["TOO_LONG"] in [e.value for e in at.error]
 
 
 def test_fixing_the_input_brings_the_live_view_back():

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from lessons import plots, viz
-from lessons.palette import BACKGROUNDS, BUTTON_TEXT, MEANINGS, ROLES, colours
+from lessons.palette import BACKGROUNDS, BUTTON_TEXT, MEANINGS, ROLES, colours, diverging
 
 ROOT = Path(__file__).resolve().parent.parent
 THEMES = sorted(ROLES)
@@ -131,3 +131,16 @@ def test_the_apps_theme_is_the_one_the_colours_are_chosen_for_and_its_text_reads
     for background in (BACKGROUNDS["light"], "#F8F8F7"):
         assert contrast(_mix(ink, 0.6, background), background) >= MIN_CONTRAST, background
     assert contrast(_mix("#2F2D2B", 0.6, "#FFFFFF"), "#FFFFFF") < MIN_CONTRAST  # Streamlit's own text: it can fail
+
+
+@pytest.mark.parametrize("theme", THEMES)
+@pytest.mark.parametrize(("strength", "steps"), [(1.0, 16), (0.45, 16), (0.7, 3)])
+def test_a_shading_in_steps_is_the_smooth_shading_of_the_rounded_values(theme, strength, steps):
+    values = np.concatenate([np.random.default_rng(1).uniform(-1.4, 1.4, 4000), np.linspace(-1, 1, 401),
+                             [0.0, -0.0, np.inf, -np.inf, 0.5 / steps, -1.5 / steps]])  # ties round to even
+    rounded = np.round(np.clip(values, -1, 1) * steps) / steps
+    stepped = diverging(values, theme, strength, steps)
+    assert np.array_equal(stepped, diverging(rounded, theme, strength))
+    assert len({tuple(c) for c in stepped}) == 2 * steps + 1  # every level, and no other colour
+    background = diverging(np.zeros(1), theme, strength)
+    assert np.array_equal(diverging(np.array([np.nan]), theme, strength, steps), background)  # a nan shows as 0

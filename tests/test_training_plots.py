@@ -80,6 +80,29 @@ def test_marching_squares_traces_a_circle():
     assert len(boundary_segments(xs, ys, gx * 0 + 0.2)) == 0  # nothing crosses: no line
 
 
+def test_marching_squares_crosses_every_mixed_cell_of_a_rough_field_on_its_edges():
+    xs, ys = np.linspace(-1, 1, 15), np.linspace(0, 3, 12)
+    z = np.random.default_rng(7).uniform(0, 1, (len(ys), len(xs)))  # rough: saddles and islands
+    above = z >= 0.5
+    corners = np.stack([above[:-1, :-1], above[:-1, 1:], above[1:, 1:], above[1:, :-1]])
+    count = corners.sum(axis=0)
+    saddles = (count == 2) & (corners[0] == corners[2])  # two corners above, diagonally
+    segments = boundary_segments(xs, ys, z)
+    assert saddles.any() and len(segments) == ((count > 0) & (count < 4)).sum() + saddles.sum()
+    for x, y in np.concatenate([segments[:, :2], segments[:, 2:]]):  # each end: on a cell edge, where z = 0.5
+        j, i = np.searchsorted(xs, x, side="right") - 1, np.searchsorted(ys, y, side="right") - 1
+        if np.isclose(x, xs).any():  # on a vertical edge: interpolate along y
+            j = int(np.argmin(np.abs(xs - x)))
+            i = min(i, len(ys) - 2)
+            t = (y - ys[i]) / (ys[i + 1] - ys[i])
+            assert z[i, j] + t * (z[i + 1, j] - z[i, j]) == pytest.approx(0.5)
+        else:  # on a horizontal edge: interpolate along x
+            i = int(np.argmin(np.abs(ys - y)))
+            assert np.isclose(y, ys[i])
+            t = (x - xs[j]) / (xs[j + 1] - xs[j])
+            assert z[i, j] + t * (z[i, j + 1] - z[i, j]) == pytest.approx(0.5)
+
+
 def test_the_boundary_picture_shows_every_point_by_class_and_set(trained):
     run = trained
     grid = predict_grid(run.model, run.X, n=30)

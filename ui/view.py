@@ -357,6 +357,14 @@ NOISE_STEP = 0.01
 MAX_NOISE = datasets.MAX_NOISE
 TICK_SECONDS = 0.25  # while playing, the page redraws this often...
 STEPS_PER_TICK = 10  # ...after this many training steps (40 steps a second)
+# Ticks computing at once, across all sessions (ui/turns.py): the interpreter runs one thread at a
+# time anyway, and a second turn only adds contention for the thread that sends every message.
+TRAINING_TURNS = 1
+# A playing tick ends this long after drawing. When the browser's next tick is already waiting,
+# the next run starts at once, and Streamlit drops what the last run drew if it has not been sent
+# yet; this gives the sender time to send it (20 playing at once: 6x the pictures reached the
+# browser). Waiting costs no CPU.
+TICK_SEND_SECONDS = 0.05
 PLAYING = "network_playing"  # session state: whether training is playing
 NETWORK_RUN = "network_run"  # session state: this session's training run
 
@@ -406,6 +414,11 @@ F_PAGES = (PLAYGROUND, BACKPROP, DESCENT)  # the pages with the f(x) box and the
 
 NUMBER, WHOLE, TEXT, SWITCH, CHOICE = "number", "whole number", "text", "switch", "choice"
 MAX_LINK_TEXT = 4 * MAX_LENGTH  # a link's text is cut here: the parser says TOO_LONG, without megabytes in the box
+# A function box holds as much as a link may bring, no more: the browser takes no key and no paste
+# beyond it (and Streamlit cuts what any other client sends), so no megabyte of text reaches
+# Streamlit, which would drop the connection over 1 MB; the parser says TOO_LONG past MAX_LENGTH.
+MAX_BOX_TEXT = MAX_LINK_TEXT
+BOX_FULL = N_("The box is full: it takes at most {limit} characters.")
 SHOWN_CHOICES = 6  # a note names at most this many of the choices
 _TRUE, _FALSE = frozenset({"true", "1", "yes", "on"}), frozenset({"false", "0", "no", "off"})
 

@@ -43,7 +43,8 @@ PICTURES_JS = """() => [...document.querySelectorAll('[data-testid="stMain"] [da
 STATE_JS = f"""() => {{
   const line = [...document.querySelectorAll('[data-testid="stMain"] [data-testid="stCaptionContainer"]')]
     .map(c => c.innerText).find(t => /^Step [\\d,]+ ·/.test(t));
-  return {{pictures: ({PICTURES_JS})(), step: line ? Number(line.match(/^Step ([\\d,]+)/)[1].replaceAll(',', '')) : null}};
+  const step = line ? Number(line.match(/^Step ([\\d,]+)/)[1].replaceAll(',', '')) : null;
+  return {{pictures: ({PICTURES_JS})(), step}};
 }}"""
 
 

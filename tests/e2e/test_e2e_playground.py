@@ -20,6 +20,8 @@ from tinytorch.expr import ExpressionError, parse
 from tinytorch.tensor import topological_order
 from ui import view
 
+BOX_FULL = view.BOX_FULL.format(limit=f"{view.MAX_BOX_TEXT:,}")  # the note a full function box shows
+
 pytestmark = pytest.mark.e2e
 
 STEP = view.slider_step(*view.DEFAULT_RANGE)  # 0.01 on the default range
@@ -103,6 +105,35 @@ def test_bad_input_shows_an_error_and_the_page_recovers(app):
     app.expect_graph(WAVE.expected(x))
     for title in view.ERROR_TITLES.values():
         assert app.page.locator('[data-testid="stAlert"]', has_text=title).count() == 0, title
+    app.assert_healthy()
+
+
+def test_a_megabyte_in_the_box_is_refused_and_typing_stops_at_the_limit(app):
+    x = view.DEFAULT_X
+    app.open()
+    app.expect_graph(DEFAULT.expected(x))
+    box = app.function_box
+    # 1.2 MB pasted: more than Streamlit takes from a tab in one message (1 MB; it would drop the
+    # connection). The box refuses the paste: it keeps its text, and says how much it takes.
+    box.fill("x+" * 600_000)
+    box.press("Enter")
+    assert box.input_value() == DEFAULT.text
+    app.page.locator('[data-testid="stSidebar"]').get_by_text(f"{len(DEFAULT.text)}/{view.MAX_BOX_TEXT}").wait_for()
+    app.settle()
+    assert not app.exceptions()
+    app.expect_graph(DEFAULT.expected(x))
+    # Typed up to the limit, the next keys do nothing; the parser says the formula is too long.
+    almost = "x+" * (view.MAX_BOX_TEXT // 2 - 1) + "x"
+    box.fill(almost)
+    box.press_sequentially("+1")
+    box.press("Enter")
+    app.page.locator('[data-testid="stAlert"]', has_text=view.ERROR_TITLES["TOO_LONG"]).wait_for()
+    app.page.get_by_text(BOX_FULL).wait_for()
+    assert box.input_value() == almost + "+"
+    app.expect_graph(DEFAULT.expected(x))  # the last good function, greyed out
+    assert not app.exceptions()
+    app.type_function(WAVE.text)  # the session goes on
+    app.expect_graph(WAVE.expected(x))
     app.assert_healthy()
 
 
