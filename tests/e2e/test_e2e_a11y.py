@@ -166,6 +166,13 @@ def focused_box(app) -> str:
     return app.page.evaluate("() => document.activeElement.closest('g.node')?.querySelector('text').textContent")
 
 
+def focused(app) -> str:
+    """The focused element, for a message: its tag, test id or class, and text."""
+    return app.page.evaluate("() => { const e = document.activeElement; return `${e.tagName} "
+                             "${e.closest('[data-testid]')?.dataset.testid} ${e.className?.baseVal ?? e.className} "
+                             "${(e.textContent || '').slice(0, 40)}`; }")
+
+
 def test_the_graph_is_one_tab_stop_that_the_arrow_keys_walk(app):
     app.open(f="x^3 + 2x", x=0.5)
     boxes = app.page.locator(".tt svg g.node[role=button]")
@@ -192,8 +199,9 @@ def test_the_graph_is_one_tab_stop_that_the_arrow_keys_walk(app):
     first = focused_box(app)
     app.page.keyboard.press("Tab")
     assert focused_box(app) is None  # one Tab leaves the graph
+    left_to = focused(app)
     app.page.keyboard.press("Shift+Tab")
-    assert focused_box(app) == first  # and comes back to the box it left
+    assert focused_box(app) == first, f"Tab went to {left_to}; Shift+Tab came back to {focused(app)}"
     app.assert_healthy()
 
 
