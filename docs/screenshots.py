@@ -72,7 +72,7 @@ def take(browser, base_url: str, shot: Shot) -> Path:
     if shot.name == "network.png":
         train(page, NETWORK_STEPS)
         harness.settled(page, TIMEOUT_MS)
-    page.mouse.move(0, shot.height - 1)  # no hover label on the plot
+    page.mouse.move(shot.width - 1, shot.height - 1)  # no hover label on the plot, no sidebar button
     page.wait_for_timeout(800)  # fonts, images and Plotly's transitions
     out = DOCS / shot.name
     page.screenshot(path=str(out))
