@@ -53,7 +53,8 @@ from benchmarks.browser import ENTRY, ROOT, AppServer, free_port
 __all__ = ["AppServer", "Run", "Tab", "fetch", "js_number", "serve_here"]
 SCRIPT = str(ROOT / ENTRY)
 _FULL_END = {ForwardMsg.FINISHED_SUCCESSFULLY: "ok", ForwardMsg.FINISHED_WITH_COMPILE_ERROR: "compile error"}
-_WIDGETS = ("button", "checkbox", "number_input", "radio", "selectbox", "slider", "text_input", "bidi_component")
+_WIDGETS = ("button", "button_group", "checkbox", "number_input", "radio", "selectbox", "slider", "text_input",
+            "bidi_component")  # button_group: st.segmented_control and st.pills (the language control)
 # What a tab says about itself in every rerun (Chromium here: UTC, en-US, the light theme).
 CONTEXT = {"timezone": "UTC", "timezone_offset": 0, "locale": "en-US", "is_embedded": False, "color_scheme": "light"}
 BROWSER_CONNECTIONS = 6  # HTTP/1.1 connections a browser opens to one host
@@ -215,12 +216,16 @@ def _value_type(kind: str, proto) -> str | None:
         return "int_value" if proto.data_type == NumberInput.INT else "double_value"
     if kind == "slider":
         return "string_array_value" if proto.type == Slider.SELECT_SLIDER else "double_array_value"
+    if kind == "button_group":
+        return "string_array_value"  # the chosen options' text, as shown (format_func's)
     return None  # buttons and components: triggers only
 
 
 def _shown_value(kind: str, proto):
     """The value a widget shows when it is drawn: the server's, when it sets one, else its default.
     None is "no value" (an empty number box, a select box with nothing chosen)."""
+    if kind == "button_group":
+        return list(proto.raw_values) if proto.set_value else [proto.options[int(i)].content for i in proto.default]
     if kind == "slider" and proto.type == Slider.SELECT_SLIDER:
         return list(proto.raw_value) if proto.set_value else [proto.options[int(i)] for i in proto.default]
     if kind == "slider":

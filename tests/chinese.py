@@ -27,7 +27,7 @@ from google.protobuf.message import Message
 
 from lessons import catalog
 from tinytorch.expr import CONSTANTS, FUNCTIONS
-from ui import view
+from ui import link_rules
 
 # Latin words a Chinese page may show, each for a reason:
 ALLOWED = frozenset(w.lower() for w in (
@@ -45,7 +45,7 @@ ALLOWED = frozenset(w.lower() for w in (
     *(op.name for op in catalog.operations()), "forward", "backward", "rule", "maximum", "sign", "where", "cond",
 ))
 # In a note about the link, the link's own words: its parameters and the values it may hold.
-LINK_WORDS = frozenset({*view.LINK_PARAMS, "true", "false"})
+LINK_WORDS = frozenset({*link_rules.LINK_PARAMS, "true", "false"})
 LINK_NOTE_ICON = ":material/link_off:"
 
 # What is code or maths by its form (removed before looking for words).

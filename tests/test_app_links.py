@@ -1,7 +1,7 @@
 """Links as a hostile visitor writes them, through AppTest: no value from a URL crashes a page,
 and every value that cannot be used gets a note naming the parameter and what is used instead.
 
-The parameters come from ui.view.LINK_PARAMS, so a control added there is covered here; a page
+The parameters come from ui.link_rules.LINK_PARAMS, so a control added there is covered here; a page
 control bound to the URL but missing from the registry fails `test_the_registry_lists_...`.
 """
 
@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from streamlit.testing.v1 import AppTest
 
-from ui import links, view
+from ui import link_rules, links, view
 
 PAGES = (view.PLAYGROUND, view.BACKPROP, view.TWO_VARIABLES, view.DESCENT, view.NETWORK, view.OPERATIONS)
 # A few examples per page in CI; TINYTORCH_LINK_EXAMPLES=200 for a long run.
@@ -37,7 +37,7 @@ def bound_keys(at) -> set[str]:
 def test_the_registry_lists_every_control_a_page_binds_to_the_url(page):
     at = open_app(page)
     no_exception(at)
-    assert bound_keys(at) == {key for key, p in view.LINK_PARAMS.items() if page in p.pages}
+    assert bound_keys(at) == {key for key, p in link_rules.LINK_PARAMS.items() if page in p.pages}
 
 
 # ---- the crashes the issue found, and the silent drops -----------------------------------------
@@ -148,23 +148,23 @@ VALUES = st.lists(st.one_of(HOSTILE, st.text(max_size=40),
                             st.floats(allow_nan=True, allow_infinity=True).map(repr)), min_size=1, max_size=3)
 
 
-def _surely_bad(param: view.LinkParam, text: str) -> bool:
+def _surely_bad(param: link_rules.LinkParam, text: str) -> bool:
     """A value that no control of this kind can use, whatever the page's bounds."""
-    if param.kind in (view.NUMBER, view.WHOLE):
+    if param.kind in (link_rules.NUMBER, link_rules.WHOLE):
         try:
             v = float(text)
         except ValueError:
             return True
-        return not math.isfinite(v) or (param.kind == view.WHOLE and v != int(v))
-    return param.kind == view.SWITCH and text.strip().lower() not in {"true", "false", "1", "0", "yes", "no", "on",
-                                                                     "off"}
+        return not math.isfinite(v) or (param.kind == link_rules.WHOLE and v != int(v))
+    words = {"true", "false", "1", "0", "yes", "no", "on", "off"}
+    return param.kind == link_rules.SWITCH and text.strip().lower() not in words
 
 
 @pytest.mark.parametrize("page", PAGES)
 @settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow], database=None)
 @given(data=st.data())
 def test_no_link_crashes_a_page_and_every_unusable_value_is_noted(page, data):
-    keys = sorted(k for k, p in view.LINK_PARAMS.items() if page in p.pages)
+    keys = sorted(k for k, p in link_rules.LINK_PARAMS.items() if page in p.pages)
     chosen = data.draw(st.lists(st.sampled_from(keys), min_size=1, max_size=3, unique=True), label="keys")
     query = {key: data.draw(VALUES, label=key) for key in chosen}
     at = AppTest.from_file(str(ENTRY), default_timeout=60)
@@ -175,7 +175,7 @@ def test_no_link_crashes_a_page_and_every_unusable_value_is_noted(page, data):
     # A control the page did not reach (after an empty f, or the node table in presenter mode) reads it later.
     notes, read = link_notes(at), bound_keys(at)
     for key, values in query.items():
-        param = view.LINK_PARAMS[key]
+        param = link_rules.LINK_PARAMS[key]
         if key in read and (len(values) > 1 or _surely_bad(param, values[-1])):
             assert any(f"link's {key} " in n or f"link gives {key} " in n or
                        (key in (view.LOW, view.HIGH) and "link's plot range" in n) for n in notes), (key, notes)
@@ -197,7 +197,7 @@ def test_a_forged_widget_message_does_not_crash_the_descent_page(key, value):
 # ---- share links: every control of every page, and the page ----------------------------------
 
 # A value other than the default for every URL-bound control, valid on each page that has it. A
-# control added to view.LINK_PARAMS needs one here (the first test says so), so the round trip
+# control added to link_rules.LINK_PARAMS needs one here (the first test says so), so the round trip
 # below covers it.
 CHANGED = {
     view.FUNCTION: "x*sin(x) + 1", view.POINT: 0.5, view.LOW: -2.0, view.HIGH: 2.5, view.Y_LOW: -3.0,
@@ -211,9 +211,9 @@ _KINDS = ("text_input", "number_input", "slider", "select_slider", "toggle", "se
 
 
 def test_every_control_has_a_changed_value_for_the_share_test():
-    assert set(CHANGED) == set(view.LINK_PARAMS)
+    assert set(CHANGED) == set(link_rules.LINK_PARAMS)
     for key, value in CHANGED.items():
-        assert value != view.LINK_PARAMS[key].default, key
+        assert value != link_rules.LINK_PARAMS[key].default, key
 
 
 def control(at: AppTest, key: str):
@@ -253,7 +253,7 @@ def test_a_share_link_opens_the_page_exactly_as_the_sender_sees_it(page):
     from urllib.parse import parse_qs, urlsplit
 
     at = open_app(page)
-    keys = [key for key, p in view.LINK_PARAMS.items() if page in p.pages]
+    keys = [key for key, p in link_rules.LINK_PARAMS.items() if page in p.pages]
     # the function and the range first (the others' bounds depend on them), presenter mode last
     for key in sorted(keys, key=lambda k: (k != view.FUNCTION, k not in (view.LOW, view.HIGH), k == view.PRESENT)):
         control(at, key).set_value(CHANGED[key]).run()

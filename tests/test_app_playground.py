@@ -17,11 +17,11 @@ from lessons import live, sweep
 from lessons.viz import format_number
 from lessons.wheel import engine_wheel
 from tinytorch.expr import MAX_LENGTH, ExpressionError, parse
+from ui import link_rules, view
 from ui import live as live_ui
-from ui import view
 from ui.presets import PRESETS
 
-BOX_FULL = view.BOX_FULL.format(limit=f"{view.MAX_BOX_TEXT:,}")  # the note a full function box shows
+BOX_FULL = link_rules.BOX_FULL.format(limit=f"{link_rules.MAX_BOX_TEXT:,}")  # the note a full function box shows
 
 LARGE = ("sin(x)*exp(-x^2/2) + tanh(x/2)*x^2 - log(1 + (x - 1)^2) + sin(2x)*exp(-x^2/3) + tanh(x/3)*x^2"
          " - log(1 + (x - 2)^2)/2 + sin(3x)*exp(-x^2/4) + tanh(x/4)*x^2 - log(1 + (x - 3)^2)/3 + cosh(x/5)"
@@ -186,7 +186,7 @@ def test_bad_input_shows_an_error_keeps_the_text_and_the_last_good_graph(text, c
     good = dot(at)
     at.text_input(key="f").set_value(text).run()
     no_exception(at)
-    text = text[:view.MAX_BOX_TEXT]  # what the box holds of it (a browser takes no more)
+    text = text[:link_rules.MAX_BOX_TEXT]  # what the box holds of it (a browser takes no more)
     assert at.text_input(key="f").value == text  # the user's text stays in the box
     assert [e.value for e in at.error] == [view.ERROR_TITLES[code]]
     error = parse_error(text)
@@ -241,7 +241,7 @@ def test_a_huge_value_gets_a_short_window_and_its_caret(how):
         at.text_input(key="f").set_value(sent).run()
     no_exception(at)
     # A link's text is cut at MAX_LINK_TEXT, with a note; typed text at MAX_BOX_TEXT, the same.
-    text = sent[:view.MAX_LINK_TEXT]
+    text = sent[:link_rules.MAX_LINK_TEXT]
     assert at.text_input(key="f").value == text
     assert [e.value for e in at.error] == [view.ERROR_TITLES["TOO_LONG"]]
     assert BOX_FULL in [c.value for c in at.caption]
@@ -257,9 +257,9 @@ def test_a_huge_value_gets_a_short_window_and_its_caret(how):
 def test_every_function_box_holds_at_most_max_box_text(page, key):
     at = open_app(page)
     box = at.text_input(key=key)
-    assert box.proto.max_chars == view.MAX_BOX_TEXT  # the browser stops typing and pasting there
+    assert box.proto.max_chars == link_rules.MAX_BOX_TEXT  # the browser stops typing and pasting there
     assert BOX_FULL not in [c.value for c in at.caption]
-    typed = "x+" * (view.MAX_BOX_TEXT // 2 - 1) + "x"  # one character short of the limit
+    typed = "x+" * (link_rules.MAX_BOX_TEXT // 2 - 1) + "x"  # one character short of the limit
     box.set_value(typed).run()
     no_exception(at)
     assert at.text_input(key=key).value == typed and BOX_FULL not in [c.value for c in at.caption]

@@ -1,5 +1,5 @@
 """Links: every URL value is untrusted, so each control bound to the URL reads the link through
-here. `linked(key)` checks the link's value for a control (declared once in view.LINK_PARAMS)
+here. `linked(key)` checks the link's value for a control (declared once in link_rules.LINK_PARAMS)
 before the widget exists; a value that cannot be used is replaced, with a note at the top of the
 page naming the parameter and what is used instead. `assign` and `default` are the one way code
 gives a widget a value (an example, a reset, a release of the live slider, a replaced link value)
@@ -17,10 +17,10 @@ import streamlit as st
 from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
 
 from lessons.i18n import N_, _
-from ui import view
+from ui import link_rules, view
 
 # How a control is bound to the URL. Pages use `linked(key)`, which adds these after checking the
-# link's value; a new control is declared once in view.LINK_PARAMS (tests/test_app_links.py checks
+# link's value; a new control is declared once in link_rules.LINK_PARAMS (tests/test_app_links.py checks
 # that every bound control of every page is).
 URL_BOUND = MappingProxyType({"bind": "query-params", "persist_state": "session"})
 _ASSIGNED = "assigned_widgets"  # keys `assign` set whose widgets have not been drawn since
@@ -63,13 +63,13 @@ def _start_from(key: str, value: object, default: object = None) -> None:
     Streamlit seeds a bound control from its own copy of the URL as first loaded, which no public
     call reaches; that copy is where int(inf) crashed the page. Drop the parameter from it, and
     write the value used into the address bar (none for the default, as Streamlit does)."""
-    param = view.LINK_PARAMS[key]
+    param = link_rules.LINK_PARAMS[key]
     with get_script_run_ctx().session_state.query_params() as params:
         params._initial_query_params.pop(key, None)
         if value == (param.default if default is None else default):
             params.remove_param(key)
         else:
-            params.set_corrected_value(key, view.link_text(param, value), "string_value")
+            params.set_corrected_value(key, link_rules.link_text(param, value), "string_value")
     assign({key: value})
 
 
@@ -82,13 +82,13 @@ def _first_read(*keys: str) -> bool:
 def linked(key: str, *, low: float | None = None, high: float | None = None,
            choices: tuple[str, ...] = (), default: object = None) -> dict:
     """The keyword arguments that bind the control `key` to the link (`key`, `bind`,
-    `persist_state`), after checking the link's value for it against view.LINK_PARAMS[key]
-    (view.read_link): a value that cannot be used is replaced by `default` (else the registry's),
+    `persist_state`), after checking the link's value for it against link_rules.LINK_PARAMS[key]
+    (link_rules.read_link): a value that cannot be used is replaced by `default` (else the registry's),
     with a note at the top of the page. `low`, `high` and `choices` are the page's, where the
     registry leaves them open."""
-    param = view.LINK_PARAMS[key]
+    param = link_rules.LINK_PARAMS[key]
     if _first_read(key):
-        reading = view.read_link(param, st.query_params.get_all(param.key), low=low, high=high, choices=choices,
+        reading = link_rules.read_link(param, st.query_params.get_all(param.key), low=low, high=high, choices=choices,
                                  fallback=default)
         if reading.replace:
             _start_from(key, reading.value, default)
@@ -99,9 +99,9 @@ def linked(key: str, *, low: float | None = None, high: float | None = None,
 
 def linked_range() -> None:
     """The plot range's link, checked before its boxes (keys lo, hi) exist: lo and hi together
-    (view.read_range), since each may be fine alone and the pair the wrong way round."""
+    (link_rules.read_range), since each may be fine alone and the pair the wrong way round."""
     if _first_read(view.LOW, view.HIGH):
-        (lo, hi), notes, replace = view.read_range(st.query_params.get_all(view.LOW),
+        (lo, hi), notes, replace = link_rules.read_range(st.query_params.get_all(view.LOW),
                                                    st.query_params.get_all(view.HIGH))
         if replace:
             _start_from(view.LOW, lo)
@@ -120,10 +120,10 @@ _DEFAULT_ARGUMENT = MappingProxyType({"radio": "index", "selectbox": "index", "s
 
 def named_choice(container, widget: str, label: str, key: str, name, *, fallback=None, **kwargs):
     """`container`'s `widget` ("radio", "selectbox" or "segmented_control") offering the registry's
-    choices for `key` (view.LINK_PARAMS), each shown as `name(code)`, bound to the link by its code
+    choices for `key` (link_rules.LINK_PARAMS), each shown as `name(code)`, bound to the link by its code
     through a hidden copy (the same widget, keyed `key`; the one shown is keyed `key`_shown).
     `fallback` replaces the registry's default (the browser's language). Returns the chosen code."""
-    param = view.LINK_PARAMS[key]
+    param = link_rules.LINK_PARAMS[key]
     options, start = param.choices, param.default if fallback is None else fallback
 
     def starting(code):  # the widget's default: an option's index, or the option itself
@@ -208,9 +208,9 @@ def page_address(page: str, url: str | None = None) -> str:
 
 
 def share_values(page: str) -> dict[str, object]:
-    """Every URL-bound control of `page` (view.LINK_PARAMS) with the value it holds now; a
+    """Every URL-bound control of `page` (link_rules.LINK_PARAMS) with the value it holds now; a
     control not drawn in this session has its default."""
-    return {key: st.session_state.get(key, param.default) for key, param in view.LINK_PARAMS.items()
+    return {key: st.session_state.get(key, param.default) for key, param in link_rules.LINK_PARAMS.items()
             if page in param.pages}
 
 

@@ -1,7 +1,8 @@
-"""What the playground shows, as plain values: defaults, limits, the shared link, error text.
+"""What the playground shows, as plain values: the pages, defaults, limits, error text.
 
 No Streamlit here, so every rule is unit tested. The widget keys are also the URL's query
-parameters, so a copied link restores the view.
+parameters, so a copied link restores the view; link_rules.py declares each of them and checks
+what a link gives it.
 """
 
 from __future__ import annotations
@@ -14,11 +15,10 @@ from urllib.parse import urlencode, urlsplit, urlunsplit
 
 import numpy as np
 
-from lessons import catalog, datasets, descent, i18n, network_graph, training
+from lessons import catalog, datasets, descent, i18n, training
 from lessons.i18n import N_, _
-from lessons.viz import format_number
 from tinytorch import nn
-from tinytorch.expr import MAX_LENGTH, parse
+from tinytorch.expr import parse
 from ui.presets import PRESETS
 
 # Widget keys = URL parameters.
@@ -402,220 +402,12 @@ def weights_table(model: nn.MLP) -> dict[str, list]:
     return rows
 
 
-# ---- links: every control bound to the URL, declared once ---------------------------------------
-# A link is untrusted text. Each control's parameter is checked here, before its widget reads it
-# (links.linked): a value that cannot be used gets a note naming the parameter and saying what
-# is used instead, and never reaches Streamlit (whose int(inf) crashed the descent page).
+# ---- the pages, as links name them (ui/link_rules.py: which controls each page reads) ------------
 
 PLAYGROUND, BACKPROP, TWO_VARIABLES, DESCENT, NETWORK, OPERATIONS = (
     "pages/explore.py", "pages/backprop.py", "pages/two_variables.py", "pages/descent.py", "pages/network.py",
     "pages/ops.py")
 F_PAGES = (PLAYGROUND, BACKPROP, DESCENT)  # the pages with the f(x) box and the plot range
-
-NUMBER, WHOLE, TEXT, SWITCH, CHOICE = "number", "whole number", "text", "switch", "choice"
-MAX_LINK_TEXT = 4 * MAX_LENGTH  # a link's text is cut here: the parser says TOO_LONG, without megabytes in the box
-# A function box holds as much as a link may bring, no more: the browser takes no key and no paste
-# beyond it (and Streamlit cuts what any other client sends), so no megabyte of text reaches
-# Streamlit, which would drop the connection over 1 MB; the parser says TOO_LONG past MAX_LENGTH.
-MAX_BOX_TEXT = MAX_LINK_TEXT
-BOX_FULL = N_("The box is full: it takes at most {limit} characters.")
-SHOWN_CHOICES = 6  # a note names at most this many of the choices
-_TRUE, _FALSE = frozenset({"true", "1", "yes", "on"}), frozenset({"false", "0", "no", "off"})
-
-
-class LinkParam(NamedTuple):
-    """One control bound to the URL: its key (= the parameter), what it holds, its default, the
-    pages that read it, and its bounds (None: no bound here, or one the page gives at run time,
-    like x's range or the number of backprop steps). `choices`: a CHOICE's options (empty: the
-    page's), or the only numbers a NUMBER or WHOLE control offers (a select slider's steps)."""
-
-    key: str
-    kind: str
-    default: object
-    pages: tuple[str, ...]
-    low: float | None = None
-    high: float | None = None
-    choices: tuple = ()
-
-
-_NET = NETWORK_DEFAULTS
-LINK_PARAMS = MappingProxyType({p.key: p for p in (
-    LinkParam(FUNCTION, TEXT, DEFAULT_FUNCTION, (PLAYGROUND, BACKPROP)),
-    LinkParam(POINT, NUMBER, DEFAULT_X, (PLAYGROUND, BACKPROP, TWO_VARIABLES)),  # bounds: the page's range
-    LinkParam(LOW, NUMBER, DEFAULT_RANGE[0], F_PAGES),  # lo and hi are checked together: read_range
-    LinkParam(HIGH, NUMBER, DEFAULT_RANGE[1], F_PAGES),
-    LinkParam(Y_LOW, NUMBER, None, (PLAYGROUND, BACKPROP)),  # None: automatic (checked_y_range)
-    LinkParam(Y_HIGH, NUMBER, None, (PLAYGROUND, BACKPROP)),
-    LinkParam(SECOND, SWITCH, False, (PLAYGROUND, BACKPROP)),
-    LinkParam(CHECK, SWITCH, False, (PLAYGROUND, BACKPROP)),
-    LinkParam(PRESENT, SWITCH, False, tuple(page.path for page in PAGES)),  # the entry script's toggle
-    # the entry script's control; default: the browser's language (ui/language.py), English if none
-    LinkParam(LANG, CHOICE, i18n.DEFAULT, tuple(page.path for page in PAGES), choices=i18n.LANGUAGES),
-    LinkParam(TABLE, SWITCH, False, (PLAYGROUND,)),
-    LinkParam(STEP, WHOLE, 0, (BACKPROP,), low=0),  # high: the number of steps of the function's pass
-    LinkParam(FUNCTION_XY, TEXT, DEFAULT_FUNCTION_XY, (TWO_VARIABLES,)),
-    LinkParam(POINT_Y, NUMBER, DEFAULT_Y, (TWO_VARIABLES,), *XY_RANGE),
-    LinkParam(FUNCTION_DESCENT, TEXT, DEFAULT_DESCENT_FUNCTION, (DESCENT,)),
-    LinkParam(START, NUMBER, DEFAULT_START, (DESCENT,), -descent.MAX_START, descent.MAX_START),
-    LinkParam(RATE, NUMBER, DEFAULT_RATE, (DESCENT,), descent.MIN_LR, descent.MAX_LR),
-    LinkParam(STEPS, WHOLE, DEFAULT_DESCENT_STEPS, (DESCENT,), 1, descent.MAX_STEPS),
-    LinkParam(DATASET, CHOICE, _NET.data, (NETWORK,), choices=datasets.DATASETS),
-    LinkParam(NOISE, NUMBER, _NET.noise, (NETWORK,), 0.0, MAX_NOISE),
-    LinkParam(TRAIN_SHARE, WHOLE, _NET.train_share, (NETWORK,), choices=training.TRAIN_SHARES),
-    LinkParam(SEED, WHOLE, _NET.seed, (NETWORK,), 0, training.MAX_SEED),
-    LinkParam(LAYERS, WHOLE, _NET.layers, (NETWORK,), 0, training.MAX_LAYERS),
-    LinkParam(UNITS, WHOLE, _NET.units, (NETWORK,), 1, training.MAX_UNITS),
-    LinkParam(ACTIVATION, CHOICE, _NET.activation, (NETWORK,), choices=tuple(nn.ACTIVATIONS)),
-    LinkParam(OPTIMIZER, CHOICE, _NET.optimizer, (NETWORK,), choices=tuple(nn.OPTIMIZERS)),
-    LinkParam(NETWORK_RATE, NUMBER, _NET.lr, (NETWORK,), choices=training.LEARNING_RATES),
-    LinkParam(L2, NUMBER, _NET.l2, (NETWORK,), choices=training.L2_RATES),
-    LinkParam(BATCH, WHOLE, _NET.batch, (NETWORK,), 1, training.MAX_BATCH),
-    LinkParam(EDGES, CHOICE, network_graph.SHOWS[0], (NETWORK,), choices=network_graph.SHOWS),
-    LinkParam(OPERATION, CHOICE, None, (OPERATIONS,)),  # choices and default: the engine's ops
-)})
-
-
-class LinkValue(NamedTuple):
-    """What a control starts from, given the link's values for it. `replace`: the link's text is
-    not what Streamlit would read as this value (a bad value, a repeat, "1" for true, -0), so the
-    control must start from `value` instead; `note` says so when the link asked for something else."""
-
-    value: object
-    note: str | None = None
-    replace: bool = False
-
-
-def _plain(v: float) -> str:
-    """A number as a note writes it: 1.2, 0.0001, 1,000,000 (not 1e+06), ∞."""
-    return f"{int(v):,}" if math.isfinite(v) and v == int(v) and abs(v) < 1e15 else format_number(v)
-
-
-def shown(param: LinkParam, value: object) -> str:
-    """A control's value as a note writes it: 1.2, 50, on, moons, automatic (an empty box)."""
-    if value is None:
-        return _("automatic")
-    if param.kind == SWITCH:
-        return _("on") if value else _("off")
-    if param.kind in (NUMBER, WHOLE):
-        return _plain(value)
-    return str(value)
-
-
-def _bounds(param: LinkParam, low: float | None, high: float | None) -> tuple[float | None, float | None]:
-    return (param.low if low is None else low), (param.high if high is None else high)
-
-
-def _number(text: str, whole: bool) -> float | int | None:
-    """The text as a finite number (an int for a whole one), or None. -0 reads as 0."""
-    try:
-        v = float(text)
-    except ValueError:
-        return None
-    if not math.isfinite(v) or (whole and v != int(v)):
-        return None
-    return int(v) if whole else v + 0.0
-
-
-def _between(low: float | None, high: float | None) -> str:
-    if low is not None and high is not None:
-        return _("is not between {low} and {high}").format(low=_plain(low), high=_plain(high))
-    return (_("is not at least {low}").format(low=_plain(low)) if low is not None
-            else _("is not at most {high}").format(high=_plain(high)))
-
-
-def _problem(param: LinkParam, text: str, low, high, choices) -> tuple[object, str | None, bool]:
-    """(value, why it cannot be used or None, whether Streamlit would read the text differently)."""
-    kind = param.kind
-    if kind == TEXT:
-        if len(text) > MAX_LINK_TEXT:
-            return text[:MAX_LINK_TEXT], _("is longer than {limit} characters: it is cut there").format(
-                limit=i18n.count(MAX_LINK_TEXT)), True
-        return text, None, False
-    if kind == SWITCH:
-        word = text.strip().lower()
-        if word in _TRUE | _FALSE:
-            return word in _TRUE, None, word not in ("true", "false")
-        return None, _("is neither on nor off (true or false)"), True
-    if kind == CHOICE:
-        options = choices or param.choices
-        if text in options:
-            return text, None, False
-        named = ", ".join(options[:SHOWN_CHOICES]) + (", …" if len(options) > SHOWN_CHOICES else "")
-        return None, _("is not one of {choices}").format(choices=named), True
-    whole = kind == WHOLE
-    v = _number(text, whole)
-    if v is None:
-        return None, _("is not a whole number") if whole else _("is not an ordinary number"), True
-    if (low is not None and v < low) or (high is not None and v > high):
-        return None, f"= {shown(param, v)} {_between(low, high)}", True
-    if param.choices:  # a select slider's steps: only those, written as the slider writes them
-        if v not in param.choices:
-            named = ", ".join(_plain(c) for c in param.choices[:SHOWN_CHOICES])
-            more = ", …" if len(param.choices) > SHOWN_CHOICES else ""
-            return None, f"= {shown(param, v)} " + _("is not one of {choices}").format(choices=named + more), True
-        return v, None, text != link_text(param, v)
-    return v, None, text.strip() != text or (not whole and v == 0 and text.lstrip().startswith("-"))
-
-
-def link_text(param: LinkParam, value: object) -> str:
-    """How the URL writes a control's value: true, 1.2, 50, moons (as the control itself does)."""
-    if param.kind == SWITCH:
-        return "true" if value else "false"
-    if param.kind == NUMBER:
-        return f"{value:g}" if param.choices else repr(float(value))
-    return str(value)
-
-
-def read_link(param: LinkParam, values: list[str], *, low: float | None = None, high: float | None = None,
-              choices: tuple[str, ...] = (), fallback: object = None) -> LinkValue:
-    """What the control keyed `param.key` starts from when the link gives it `values` (the text
-    of each time the parameter appears). `low`/`high` and `choices` override the registry's;
-    `fallback` (else the default) is used in place of a value that cannot be. No note for a
-    value that can be used as it is."""
-    used = param.default if fallback is None else fallback
-    if not values:
-        return LinkValue(used)
-    low, high = _bounds(param, low, high)
-    value, why, replace = _problem(param, values[-1], low, high, choices)
-    name = param.key
-    if why is not None and value is None:
-        return LinkValue(used, _("The link's {name} {why}: using {name} = {value} instead.").format(
-            name=name, why=why, value=shown(param, used)), True)
-    if why is not None:
-        return LinkValue(value, _("The link's {name} {why}.").format(name=name, why=why), True)
-    if len(values) > 1:
-        return LinkValue(value, _("The link gives {name} {times} times: using the last, {name} = {value}.").format(
-            name=name, times=i18n.count(len(values)), value=shown(param, value)), True)
-    return LinkValue(value, None, replace)
-
-
-def read_range(lo_values: list[str], hi_values: list[str],
-               fallback: tuple[float, float] = DEFAULT_RANGE) -> tuple[tuple[float, float], list[str], bool]:
-    """The plot range a link's lo and hi give (`fallback` for one it lacks), its notes, and
-    whether the controls must start from it rather than from the link. Any float is read here,
-    inf and nan too, so that checked_range's own message (RANGE_NOT_FINITE...) says what is wrong."""
-    notes, asked, replace = [], [], False
-    for param, values, default in ((LINK_PARAMS[LOW], lo_values, fallback[0]),
-                                   (LINK_PARAMS[HIGH], hi_values, fallback[1])):
-        if len(values) > 1:
-            notes.append(_("The link gives {name} {times} times: using the last.").format(
-                name=param.key, times=i18n.count(len(values))))
-        try:
-            asked.append(float(values[-1]) + 0.0 if values else default)
-        except ValueError:
-            notes.append(_("The link's {name} is not a number: using {name} = {value} instead.").format(
-                name=param.key, value=_plain(default)))
-            asked.append(default)
-        replace |= len(values) > 1 or bool(notes)
-    (lo, hi), problem = checked_range(*asked)
-    if problem is not None:
-        notes.append(_("The link's plot range, {lo_name} = {lo} and {hi_name} = {hi}, cannot be used: {problem} "
-                       "Using {used_lo} to {used_hi} instead.").format(
-            lo_name=LOW, lo=_plain(asked[0]), hi_name=HIGH, hi=_plain(asked[1]), problem=problem,
-            used_lo=_plain(lo), used_hi=_plain(hi)))
-        replace = True
-    return (lo, hi), notes, replace
-
 
 # ---- operations ---------------------------------------------------------------------------------
 

@@ -16,7 +16,7 @@ import streamlit as st
 from lessons import descent, i18n
 from lessons.i18n import _
 from tinytorch.expr import Expression, ExpressionError
-from ui import compute, presenter, view
+from ui import compute, link_rules, presenter, view
 from ui.links import URL_BOUND, assign, bound, default, linked, linked_range
 from ui.presets import PRESETS
 
@@ -72,10 +72,11 @@ def function_box(container=None, *, present: bool = False,
     """A function box (f(x) and its examples menu by default; `spec=view.F_OF_XY` for f(x, y)).
     Returns the text, the expression to draw (the typed one, or the last good one), the error."""
     box = container or st.sidebar
-    text = box.text_input(spec.label, placeholder=_(spec.placeholder), help=_(spec.help), max_chars=view.MAX_BOX_TEXT,
+    text = box.text_input(spec.label, placeholder=_(spec.placeholder), help=_(spec.help),
+                          max_chars=link_rules.MAX_BOX_TEXT,
                           **bound(spec.key, spec.default))
-    if len(text) >= view.MAX_BOX_TEXT:
-        box.caption(_(view.BOX_FULL).format(limit=i18n.count(view.MAX_BOX_TEXT)))
+    if len(text) >= link_rules.MAX_BOX_TEXT:
+        box.caption(_(link_rules.BOX_FULL).format(limit=i18n.count(link_rules.MAX_BOX_TEXT)))
     examples = spec.examples and not present
     if examples:
         names = {preset: _(preset.name) for preset in PRESETS}  # in this run's language, whenever they are shown

@@ -18,9 +18,9 @@ from lessons.viz import format_number
 from tinytorch import Tensor
 from tinytorch.expr import ExpressionError, parse
 from tinytorch.tensor import topological_order
-from ui import view
+from ui import link_rules, view
 
-BOX_FULL = view.BOX_FULL.format(limit=f"{view.MAX_BOX_TEXT:,}")  # the note a full function box shows
+BOX_FULL = link_rules.BOX_FULL.format(limit=f"{link_rules.MAX_BOX_TEXT:,}")  # the note a full function box shows
 
 pytestmark = pytest.mark.e2e
 
@@ -118,12 +118,12 @@ def test_a_megabyte_in_the_box_is_refused_and_typing_stops_at_the_limit(app):
     box.fill("x+" * 600_000)
     box.press("Enter")
     assert box.input_value() == DEFAULT.text
-    app.page.get_by_text(f"{len(DEFAULT.text)}/{view.MAX_BOX_TEXT}").wait_for()  # its counter
+    app.page.get_by_text(f"{len(DEFAULT.text)}/{link_rules.MAX_BOX_TEXT}").wait_for()  # its counter
     app.settle()
     assert not app.exceptions()
     app.expect_graph(DEFAULT.expected(x))
     # Typed up to the limit, the next keys do nothing; the parser says the formula is too long.
-    almost = "x+" * (view.MAX_BOX_TEXT // 2 - 1) + "x"
+    almost = "x+" * (link_rules.MAX_BOX_TEXT // 2 - 1) + "x"
     box.fill(almost)
     box.press_sequentially("+1")
     box.press("Enter")
