@@ -24,6 +24,7 @@ import shutil
 import subprocess
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import cached_property
 
 __all__ = ["DOT_MAX_COST", "DOT_TIME_LIMIT", "DRAW_TIME_LIMIT", "GraphvizMissing", "LayoutTooSlow", "dot_cost",
            "layered", "svg"]
@@ -55,9 +56,9 @@ _FIXED_WIDTH = re.compile(r'WIDTH="(\d+)"')
 
 @dataclass
 class Graph:
-    """Node statements in order, with each node's size estimate; edges as (tail, head)."""
+    """Node statements in order (id -> attributes); edges as (tail, head)."""
 
-    nodes: dict[str, tuple[float, float]] = field(default_factory=dict)  # id -> (width, height) in points
+    statements: dict[str, str] = field(default_factory=dict)
     edges: list[tuple[str, str]] = field(default_factory=list)
 
     @classmethod
@@ -67,8 +68,14 @@ class Graph:
             if edge := _EDGE.match(line):
                 graph.edges.append((edge[1], edge[2]))
             elif (node := _NODE.match(line)) and node[1] not in _DEFAULTS:
-                graph.nodes[node[1]] = _size(node[2])
+                graph.statements[node[1]] = node[2]
         return graph
+
+    @cached_property
+    def nodes(self) -> dict[str, tuple[float, float]]:
+        """Each node's size estimate (width, height) in points, in statement order: read from the
+        labels when our layout asks (the cost check, on every new function, needs none)."""
+        return {n: _size(attrs) for n, attrs in self.statements.items()}
 
 
 def _label(attrs: str) -> str:
@@ -114,8 +121,8 @@ def _layers(graph: Graph) -> tuple[dict[str, int], dict[str, list[str]], dict[st
     for tail, head in graph.edges:
         preds[head].append(tail)
         succs[tail].append(head)
-    waiting = {n: len(preds[n]) for n in graph.nodes}
-    order = [n for n in graph.nodes if not waiting[n]]
+    waiting = {n: len(preds[n]) for n in graph.statements}
+    order = [n for n in graph.statements if not waiting[n]]
     for n in order:  # grows as nodes become ready
         for s in succs[n]:
             waiting[s] -= 1
@@ -137,7 +144,7 @@ def dot_cost(graph: Graph) -> int:
     149 depths: ~22,000, and 4 s). Ranks as `dot` counts them: inputs in the first one."""
     rank: dict[str, int] = {}
     layer, preds, _ = _layers(graph)
-    for n in sorted(graph.nodes, key=layer.__getitem__):
+    for n in sorted(graph.statements, key=layer.__getitem__):
         rank[n] = 1 + max((rank[p] for p in preds[n]), default=-1)
     return sum(max(0, rank[head] - rank[tail] - 1) for tail, head in graph.edges)
 
@@ -226,5 +233,5 @@ def svg(source: str) -> tuple[str, str]:
         return drawn, "dot"
     drawn = _run("neato", ["-n2"], _pinned(source, layered(graph)), DRAW_TIME_LIMIT)
     if drawn is None:
-        raise LayoutTooSlow(f"drawing {len(graph.nodes)} nodes took over {DRAW_TIME_LIMIT} s")
+        raise LayoutTooSlow(f"drawing {len(graph.statements)} nodes took over {DRAW_TIME_LIMIT} s")
     return drawn, "layered"

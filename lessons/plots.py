@@ -8,11 +8,18 @@ to every figure); the theme sets the few colours and fonts that matter instead.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from types import MappingProxyType
 
 import numpy as np
 import plotly.graph_objects as go
+import plotly.io as pio
+
+try:  # what Figure.to_dict does to numpy arrays in plotly >= 6 (plotly 5 sends lists)
+    from _plotly_utils.utils import convert_to_base64 as _to_typed_arrays
+except ImportError:  # pragma: no cover - plotly 5
+    _to_typed_arrays = None
 
 from .curves import Curve, fd_error, tangent
 from .i18n import _
@@ -145,6 +152,25 @@ def figure(traces: list[dict], layout: dict) -> go.Figure:
     return go.Figure(data=traces, layout=layout, _validate=False)
 
 
+def figure_json(traces: list[dict], layout: dict) -> dict:
+    """`json.loads(figure(traces, layout).to_json())` without building a Figure, which still sets
+    each property one by one (~2 ms a figure; the live view sends two, light and dark, for every
+    function). Numbers arrays become plotly's typed arrays as a Figure's do (plotly ≥ 6)."""
+    spec = _copied({"data": traces, "layout": layout})  # the conversion below rewrites containers in place
+    if _to_typed_arrays is not None:
+        _to_typed_arrays(spec)
+    return json.loads(pio.to_json(spec, validate=False))
+
+
+def _copied(value):
+    """Dicts and lists copied all the way down; arrays and other values shared."""
+    if isinstance(value, dict):
+        return {k: _copied(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_copied(v) for v in value]
+    return value
+
+
 
 def restyle_patch(drawn: Mapping, wanted: Mapping) -> dict:
     """What turns the figure `drawn` into `wanted` (two figures of the same traces as plotly's
@@ -202,10 +228,27 @@ def _y_axis_range(automatic: list[float] | None, asked: tuple[float | None, floa
     return [float(low), float(high)]
 
 
-def function_figure(curve: Curve, x0: float, f0: float, slope: float, *, show_second: bool = False,
-                    check: np.ndarray | None = None, theme: str = "light", title: str | None = None,
-                    y_range: tuple[float | None, float | None] = (None, None)) -> go.Figure:
-    """f and f′ over the curve's range, the point (x0, f0) and the tangent with `slope` there.
+def function_figure(curve: Curve, x0: float, f0: float, slope: float, **options) -> go.Figure:
+    """The figure of `function_spec`."""
+    return figure(*function_spec(curve, x0, f0, slope, **options))
+
+
+def function_marks(x0: float, f0: float, slope: float, lo: float, hi: float, theme: str = "light") -> list[dict]:
+    """The two traces of the function's figure that move with x: the tangent at (x0, f0) with
+    `slope` over [lo, hi], and the point. `meta` names them, in any language (lessons/live.py's
+    mark_role)."""
+    palette = colours(theme)
+    return [tangent_line(x0, f0, slope, lo, hi, _("tangent, slope {slope}").format(slope=format_number(slope)),
+                         palette["tangent"], meta="tangent"),
+            point(x0, f0, f"f({format_number(x0)}) = {format_number(f0)}", palette["point"], palette["background"],
+                  meta="point")]
+
+
+def function_spec(curve: Curve, x0: float, f0: float, slope: float, *, show_second: bool = False,
+                  check: np.ndarray | None = None, theme: str = "light", title: str | None = None,
+                  y_range: tuple[float | None, float | None] = (None, None)) -> tuple[list[dict], dict]:
+    """The traces and the layout (plain dicts) of f and f′ over the curve's range, the point
+    (x0, f0) and the tangent with `slope` there.
 
     `show_second` adds f″ (dashed) when the curve has it. `check` is the finite-difference f′ on
     the same grid: drawn dotted over f′, with its error |check − f′| on a log scale in a small
@@ -234,11 +277,7 @@ def function_figure(curve: Curve, x0: float, f0: float, slope: float, *, show_se
                            yaxis="y2", showlegend=False))
 
     lo, hi = float(curve.x[0]), float(curve.x[-1])
-    # `meta` names the two traces the live view moves with x (lessons/live.py's mark_role), in any language
-    traces.append(tangent_line(x0, f0, slope, lo, hi, _("tangent, slope {slope}").format(slope=format_number(slope)),
-                               palette["tangent"], meta="tangent"))
-    traces.append(point(x0, f0, f"f({format_number(x0)}) = {format_number(f0)}", palette["point"],
-                        palette["background"], meta="point"))
+    traces += function_marks(x0, f0, slope, lo, hi, theme)
 
     undefined = ~np.isfinite(curve.f)
     notes = []
@@ -261,4 +300,4 @@ def function_figure(curve: Curve, x0: float, f0: float, slope: float, *, show_se
                               exponentformat="power", nticks=4, tickfont={"size": 12})
         spec["yaxis2"]["title"] = heading(_("FD error"), 14)
         spec["xaxis"]["anchor"] = "y2"
-    return figure(traces, spec)
+    return traces, spec

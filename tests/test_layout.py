@@ -13,7 +13,8 @@ ROOT = Path(__file__).resolve().parent.parent
 LAYERS = ("pages", "ui", "lessons", "tinytorch")  # each may import only those after it
 THIRD_PARTY = {
     "tinytorch": {"numpy"},
-    "lessons": {"numpy", "plotly", "graphviz", "babel"},  # babel: the translations (lessons/i18n.py)
+    # _plotly_utils ships inside plotly; babel: the translations (lessons/i18n.py)
+    "lessons": {"numpy", "plotly", "_plotly_utils", "graphviz", "babel"},
 }
 
 

@@ -11,7 +11,7 @@ import pytest
 
 import tinytorch as tt
 from lessons.curves import Curve, finite_difference, sample
-from lessons.plots import THEMES, function_figure, restyle_patch
+from lessons.plots import THEMES, figure_json, function_figure, function_marks, function_spec, restyle_patch
 
 
 def cubic(x):
@@ -250,3 +250,25 @@ def test_a_restyle_patch_turns_one_themes_figure_into_the_others():
     assert restyle_patch(figures[0].to_plotly_json(), figures[0].to_plotly_json()) == {"traces": [], "layout": {}}
     with pytest.raises(ValueError, match="traces"):
         restyle_patch(light, {"data": [], "layout": {}})
+
+
+@pytest.mark.parametrize("theme", THEMES)
+@pytest.mark.parametrize("options", [{}, {"show_second": True}, {"check": "fd"}, {"y_range": (-1.0, None)}])
+def test_the_live_views_figure_json_is_the_figures_own(curve, theme, options):
+    # The live view sends figure_json (no Figure built); the page's figure is a Figure: the same JSON.
+    if options.get("check") == "fd":
+        options = {"check": finite_difference(cubic, curve.x)}
+    traces, layout = function_spec(curve, 0.5, cubic(0.5), 2.75, theme=theme, **options)
+    assert figure_json(traces, layout) == json.loads(function_figure(curve, 0.5, cubic(0.5), 2.75, theme=theme,
+                                                                     **options).to_json())
+
+
+def test_the_marks_are_the_figures_tangent_and_point(curve):
+    fig = figure(curve, 0.5)
+    marks = function_marks(0.5, cubic(0.5), 3 * 0.25 + 2, float(curve.x[0]), float(curve.x[-1]))
+    assert [m["meta"] for m in marks] == ["tangent", "point"]
+    for mark in marks:
+        (drawn,) = [t for t in fig.data if t.meta == mark["meta"]]
+        assert drawn.name == mark["name"]
+        assert np.allclose(np.asarray(drawn.y, dtype=float), np.asarray(mark["y"], dtype=float), equal_nan=True)
+        assert list(drawn.x) == list(mark["x"])

@@ -13,7 +13,6 @@ layout (lessons/layout.py), and the cache budgets below.
 
 from __future__ import annotations
 
-import json
 import shutil
 from pathlib import Path
 from typing import NamedTuple
@@ -91,9 +90,9 @@ def _live_blob(canonical, lo, hi, second, check, y_range, language) -> Blob:
     curve = sampled(canonical, lo, hi, second)
     fd = finite_differences(canonical, lo, hi) if check else None
     # The point and its tangent are the browser's to move: drawn here at the first position.
-    light, dark = (json.loads(plots.function_figure(curve, float(xs[0]), float(swept.f[0]), float(swept.df[0]),
-                                                    show_second=second, check=fd, theme=theme,
-                                                    y_range=y_range).to_json())
+    light, dark = (plots.figure_json(*plots.function_spec(curve, float(xs[0]), float(swept.f[0]), float(swept.df[0]),
+                                                          show_second=second, check=fd, theme=theme,
+                                                          y_range=y_range))
                    for theme in ("light", "dark"))
     key = live.blob_id("live", canonical, lo, hi, second, check, y_range, language)
     return Blob(key, live.live_blob(swept, svg or "", light, dark, key, float(xs[1] - xs[0])), svg is not None)
@@ -109,20 +108,17 @@ def graph_blob(canonical: str, variables: tuple[str, ...]) -> Blob:
     return Blob(key, live.graph_blob(viz.graph_nodes(y, local=False), svg or "", key), svg is not None)
 
 
-def plot_marks(curve: curves.Curve, x: float, f0: float | None, slope: float | None, second: bool,
-               check: np.ndarray | None) -> dict[str, dict]:
+def plot_marks(curve: curves.Curve, x: float, f0: float | None, slope: float | None) -> dict[str, dict]:
     """The point and the tangent at exactly x as the plot draws them ({"point": {x, y, name},
     "tangent": {...}}), for the live view to start from. Non-finite numbers are None."""
     nan = float("nan")
-    figure = plots.function_figure(curve, x, nan if f0 is None else f0, nan if slope is None else slope,
-                                   show_second=second, check=check)
     marks = {}
-    for trace in figure.data:
-        role = live.mark_role(trace.meta)
-        if role:
-            marks[role] = {"x": [float(v) for v in trace.x],
-                           "y": [float(v) if np.isfinite(v) else None for v in np.asarray(trace.y, dtype=float)],
-                           "name": trace.name}
+    for trace in plots.function_marks(x, nan if f0 is None else f0, nan if slope is None else slope,
+                                      float(curve.x[0]), float(curve.x[-1])):
+        marks[live.mark_role(trace["meta"])] = {
+            "x": [float(v) for v in trace["x"]],
+            "y": [float(v) if np.isfinite(v) else None for v in np.asarray(trace["y"], dtype=float)],
+            "name": trace["name"]}
     return marks
 
 

@@ -148,9 +148,8 @@ def show(v) -> curves.Curve:
     blob = compute.live_blob(v.expr.text, v.lo, v.hi, v.second, v.check, v.y_range, i18n.language())
     xs = sweep.positions(v.lo, v.hi, step)
     curve = compute.sampled(v.expr.text, v.lo, v.hi, v.second)
-    check = compute.finite_differences(v.expr.text, v.lo, v.hi) if v.check else None
     point = _point(v.expr, v.x, v.second)
-    point["marks"] = compute.plot_marks(curve, v.x, point["fx"], point["dfx"], v.second, check)
+    point["marks"] = compute.plot_marks(curve, v.x, point["fx"], point["dfx"])
     data = {"role": "live", "blob": blob.key, "x": v.x, "k": sweep.nearest(xs, v.x), "point": point,
             "present": v.present, "dim": v.stale, "plotly": compute.plotly_script(),
             "auto_y": v.y_range == (None, None),  # an automatic y range grows to keep the point in view
