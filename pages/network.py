@@ -93,7 +93,7 @@ def live() -> None:
     language.activate()  # a tick reruns this fragment alone, without the entry script
     run = compute.network_run(settings)
     playing = st.session_state.get(view.PLAYING, False)
-    with turns.training_turn():  # one session's tick computes at a time (ui/turns.py): the server keeps up
+    with turns.TRAINING:  # one session's tick computes at a time (ui/turns.py): the server keeps up
         if playing and not run.finished:
             run.advance(view.STEPS_PER_TICK)
         # Pictures as images (data: URLs): Streamlit keeps each <img> and swaps its source, and the

@@ -84,19 +84,3 @@ def test_there_is_at_least_one_turn():
     with pytest.raises(ValueError):
         FairTurns(0)
 
-
-def test_a_run_a_person_started_goes_ahead_of_the_ticks_that_wait():
-    turns, served = FairTurns(1), []
-    turns.__enter__()
-    threads = []
-    for name, first in (("tick 1", False), ("tick 2", False), ("Play", True), ("tick 3", False), ("Pause", True)):
-        def wait(name=name, first=first) -> None:
-            with turns.turn(first=first):
-                served.append(name)
-        threads.append(threading.Thread(target=wait))
-        threads[-1].start()
-        _until(lambda k=len(threads): turns.waiting == k)  # noqa: B008
-    turns.__exit__(None, None, None)
-    for t in threads:
-        t.join(10)
-    assert served == ["Play", "Pause", "tick 1", "tick 2", "tick 3"]
