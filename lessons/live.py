@@ -188,10 +188,11 @@ def live_blob(sweep: Sweep, svg: str, figure: Mapping, dark_figure: Mapping, key
 
     `step` is the positions' spacing (the slider shows x to its decimals).
     """
-    columns: list[np.ndarray] = []
+    n = len(sweep)
+    columns: list[np.ndarray] = []  # the values; coded all at once below (one numpy pass, not one per column)
 
     def column(values) -> int:
-        columns.append(number_codes(values))
+        columns.append(np.broadcast_to(np.asarray(values, dtype=np.float64).ravel(), (n,)))
         return len(columns) - 1
 
     records = sweep.at(0)  # the structure: ids, labels, kinds, inputs
@@ -206,7 +207,7 @@ def live_blob(sweep: Sweep, svg: str, figure: Mapping, dark_figure: Mapping, key
                "d2f": None if sweep.d2f is None else column(sweep.d2f)}
     floats = [sweep.x, sweep.f, sweep.df] + ([] if sweep.d2f is None else [sweep.d2f])
     decimals = max(0, -math.floor(math.log10(step) + 1e-9))
-    header = {"kind": "live", "id": key, "n": len(sweep), "svg": svg, "nodes": meta, "metrics": metrics,
+    header = {"kind": "live", "id": key, "n": n, "svg": svg, "nodes": meta, "metrics": metrics,
               "decimals": decimals, "figure": figure,
               "themes": {"dark": diff_paths(figure, dark_figure), "light": diff_paths(dark_figure, figure)}}
-    return pack(header, floats, columns)
+    return pack(header, floats, number_codes(np.concatenate(columns)).reshape(len(columns), n))
