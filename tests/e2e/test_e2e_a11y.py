@@ -175,6 +175,10 @@ def focused(app) -> str:
 
 def test_the_graph_is_one_tab_stop_that_the_arrow_keys_walk(app):
     app.open(f="x^3 + 2x", x=0.5)
+    # The plot comes a moment after the graph (plotly.js loads on demand), and its toolbar's
+    # buttons are the next tab stops after the graph: wait for them, or a Tab taken before they
+    # exist and a Shift+Tab taken after walk two different orders.
+    app.plot.locator(".modebar-btn").first.wait_for(state="attached")
     boxes = app.page.locator(".tt svg g.node[role=button]")
     assert boxes.count() == 6 and app.page.locator('.tt svg g.node[tabindex="0"]').count() == 1
     # Tab from the zoom buttons lands on the graph, on x; one more Tab leaves it.
