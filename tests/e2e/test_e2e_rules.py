@@ -5,6 +5,7 @@ a line too long for the column scrolls sideways instead."""
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from lessons import catalog
 
@@ -39,7 +40,7 @@ def test_the_operations_table_fits_a_laptop_screen_with_every_rule_typeset(new_a
     assert box["x"] + box["width"] <= min(column["x"] + column["width"], page_width) + 1  # nothing cut off
     ops = catalog.operations()
     assert table.locator("tbody tr").count() == len(ops)
-    assert table.locator(".katex").count() == len(ops)  # one typeset rule per op
+    expect(table.locator(".katex")).to_have_count(len(ops))  # one typeset rule per op (KaTeX typesets after the run)
     assert app.page.locator(".katex-error").count() == 0
     assert "`" not in table.inner_text() and "$" not in table.inner_text()  # no raw markup shows
 
@@ -63,4 +64,5 @@ def test_code_is_never_wrapped_and_the_textbook_rule_fits(new_app, path, params,
     for block in found:
         assert block["whiteSpace"] == "pre" and block["overflowX"] == "auto", block
     assert found[0]["fits"], found[0]["text"]  # what a student reads first needs no scrolling
-    assert app.page.locator(".katex").count() >= 1 and app.page.locator(".katex-error").count() == 0
+    expect(app.page.locator(".katex").first).to_be_attached()  # typeset a moment after the run ends
+    assert app.page.locator(".katex-error").count() == 0
