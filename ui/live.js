@@ -155,6 +155,18 @@ function pageTheme() {
   return document.documentElement.dataset.ttTheme === "dark" ? "dark" : "light";
 }
 
+// What a view takes from every render before its blob is ready: the data, the words in the
+// reader's language, the page's theme, presenter mode and dimming.
+function takeRender(view, data) {
+  view.data = data;
+  view.graph.words = data.words || {};
+  localize(view.root, view.graph.words);
+  view.table?.localize(view.graph.words);
+  view.top.dataset.theme = pageTheme();
+  view.top.classList.toggle("tt-present", !!data.present);
+  view.top.classList.toggle("tt-dim", !!data.dim);
+}
+
 const themeFollowers = new Set();  // each view's restyle, run when the mark changes
 new MutationObserver(() => themeFollowers.forEach((follow) => follow()))
   .observe(document.documentElement, {attributes: true, attributeFilter: ["data-tt-theme"]});
@@ -724,13 +736,7 @@ class LiveView {
 
   async update(data, component) {
     this.component = component;
-    this.data = data;
-    this.graph.words = data.words || {};
-    localize(this.root, this.graph.words);
-    this.table?.localize(this.graph.words);
-    this.top.dataset.theme = pageTheme();
-    this.top.classList.toggle("tt-present", !!data.present);
-    this.top.classList.toggle("tt-dim", !!data.dim);
+    takeRender(this, data);
     const blob = await blobEntry(data.blob).ready;
     if (this.data !== data) return;  // newer data arrived while the blob decoded
     const fresh = this.blob !== blob;
@@ -1002,13 +1008,7 @@ class GraphView {
   }
 
   async update(data) {
-    this.data = data;
-    this.graph.words = data.words || {};
-    localize(this.root, this.graph.words);
-    this.table?.localize(this.graph.words);
-    this.top.dataset.theme = pageTheme();
-    this.top.classList.toggle("tt-present", !!data.present);
-    this.top.classList.toggle("tt-dim", !!data.dim);
+    takeRender(this, data);
     const blob = await blobEntry(data.blob).ready;
     if (this.data !== data) return;
     if (this.blob !== blob && this.table) this.table.build(blob);
