@@ -22,6 +22,7 @@ import numpy as np
 from tinytorch.tensor import Tensor, enable_grad, grad, topological_order
 from tinytorch.trace import local_derivatives
 
+from .curves import _frozen
 from .viz import NodeInfo, graph_nodes
 
 __all__ = ["MAX_POSITIONS", "NodeSweep", "Sweep", "nearest", "positions", "sweep"]
@@ -60,13 +61,6 @@ def positions(lo: float, hi: float, step: float, limit: int = MAX_POSITIONS) -> 
 def nearest(xs: np.ndarray, x: float) -> int:
     """The index of the position closest to x."""
     return int(np.abs(xs - x).argmin())
-
-
-def _frozen(values, n: int) -> np.ndarray:
-    """A read-only float64 array of n entries (a constant node's one number spread over them)."""
-    array = np.array(np.broadcast_to(np.asarray(values, dtype=np.float64), (n,)))
-    array.flags.writeable = False
-    return array
 
 
 @dataclass(frozen=True, eq=False)  # eq=False: == on arrays has no single truth value
@@ -127,10 +121,10 @@ def sweep(build: Build, xs: np.ndarray, *, second: bool = False) -> Sweep:
     records = graph_nodes(y, local=False)  # ids, labels, kinds and inputs, as the picture has them
     nodes = []
     for record, t in zip(records, topological_order(y), strict=True):
-        local = tuple(None if d is None else _frozen(d, n) for d in local_derivatives(t))
-        gradient = None if t.grad is None else _frozen(t.grad.data, n)
+        local = tuple(None if d is None else _frozen(d, (n,)) for d in local_derivatives(t))
+        gradient = None if t.grad is None else _frozen(t.grad.data, (n,))
         nodes.append(NodeSweep(record.id, record.label, record.kind, record.op, record.inputs,
-                               _frozen(t.data, n), gradient, local))
+                               _frozen(t.data, (n,)), gradient, local))
     df = x.grad.data if x.grad is not None else np.zeros(n)  # f does not depend on x: f′ = 0
-    return Sweep(_frozen(xs, n), tuple(nodes), _frozen(y.data, n), _frozen(df, n),
-                 None if d2 is None else _frozen(d2, n))
+    return Sweep(_frozen(xs, (n,)), tuple(nodes), _frozen(y.data, (n,)), _frozen(df, (n,)),
+                 None if d2 is None else _frozen(d2, (n,)))
